@@ -1,0 +1,37 @@
+# Two entry points (see README.md): `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_PCAP ?= pcaps/v2-multicast-steady.pcap
+
+.PHONY: demo test lint pcaps system-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/vrrpcap decode $(DEMO_PCAP)
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check vrrpcap tests lab benchmarks
+	$(BIN)/mypy
+
+test: system-deps lint
+	$(BIN)/python -m pytest
+
+# Re-record the lab's captures (root; keepalived in network namespaces).
+pcaps: $(BIN)/.installed
+	$(BIN)/python -m lab.record --out pcaps
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

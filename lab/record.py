@@ -1,0 +1,124 @@
+"""Record lab scenarios: ``python -m lab.record [--list] [SCENARIO...] [--out pcaps/]``.
+
+Needs root, keepalived and tcpdump. With several scenarios, ``--jobs N`` records up to N at
+once, each in its own child process and its own prefixed namespaces; heavy scenarios run alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from lab.runner import record
+from lab.scenarios import SCENARIOS
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _check_env() -> str | None:
+    if os.geteuid() != 0:
+        return "the lab needs root (network namespaces, tcpdump)"
+    for tool in ("keepalived", "tcpdump", "ip", "nft"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (apt-get install -y {tool})"
+    return None
+
+
+def _record_one(name: str, out: Path) -> int:
+    started = time.monotonic()
+    truth = record(SCENARIOS[name], out)
+    capture = truth["capture"]
+    assert isinstance(capture, dict)
+    size = (out / f"{name}.pcap").stat().st_size
+    print(
+        f"{name}: {capture['packets']} packets, {capture['duration_s']} s, {size} bytes"
+        f" (took {time.monotonic() - started:.0f} s)",
+        flush=True,
+    )
+    return 0
+
+
+def _record_parallel(names: list[str], out: Path, jobs: int) -> int:
+    """One child process per scenario, at most ``jobs`` at a time, heavy ones alone."""
+    light = [n for n in names if not SCENARIOS[n].heavy]
+    heavy = [n for n in names if SCENARIOS[n].heavy]
+    failed: list[str] = []
+    running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def reap(block: bool) -> None:
+        while running:
+            for name, proc in list(running.items()):
+                if proc.poll() is not None:
+                    if proc.returncode != 0:
+                        failed.append(name)
+                    del running[name]
+            if not block or not running:
+                return
+            time.sleep(0.2)
+
+    try:
+        for batch, limit in ((light, jobs), (heavy, 1)):
+            for name in batch:
+                while len(running) >= limit:
+                    reap(block=False)
+                    time.sleep(0.2)
+                cmd = [sys.executable, "-m", "lab.record", name, "--out", str(out)]
+                running[name] = subprocess.Popen(cmd, shell=False)
+            reap(block=True)
+    except KeyboardInterrupt:
+        # The children got the terminal's SIGINT too (same process group); send it anyway,
+        # then wait for them to tear down their namespaces.
+        for proc in running.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in running.values():
+            proc.wait()
+        raise
+    if failed:
+        print(f"failed: {' '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab.record", description=__doc__)
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: all")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--out", type=Path, default=Path("pcaps"), help="default: pcaps/")
+    parser.add_argument("--jobs", "-j", type=int, default=2, help="parallel recordings")
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for sc in SCENARIOS.values():
+            heavy = " [heavy]" if sc.heavy else ""
+            print(f"{sc.name}{heavy}\n    {sc.description}")
+        return 0
+    unknown = [n for n in args.scenarios if n not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {' '.join(unknown)}; see --list")
+    problem = _check_env()
+    if problem:
+        print(f"lab.record: {problem}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _terminate)
+    names = args.scenarios or list(SCENARIOS)
+    try:
+        if len(names) == 1:
+            return _record_one(names[0], args.out)
+        return _record_parallel(names, args.out, max(1, args.jobs))
+    except KeyboardInterrupt:
+        print("lab.record: interrupted, lab torn down", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The vrrpcap command line. Commands parse options, run the pipeline, hand results to a renderer.
+
+Imports of heavy modules (scapy, pandas) stay inside the commands that need them, so `--help` and
+the offline commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+
+from vrrpcap import __version__
+from vrrpcap.errors import ExitCode, InputUnavailable, VrrpcapError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from vrrpcap.pipeline import AdvertStream
+
+app = typer.Typer(
+    name="vrrpcap",
+    help="Audit VRRP traffic: decode adverts, find who was master and when, and what went wrong.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FILES_HELP = "Capture files: pcap or pcapng, optionally gzip/bzip2/xz compressed; '-' reads stdin. Several files are merged by timestamp."
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"vrrpcap: {message}\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vrrpcap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Audit VRRP traffic: decode adverts, find who was master and when, and what went wrong.
+
+    Exit codes: 0 ok, 1 findings at --fail-on level, 2 usage, 3 input unavailable,
+    4 not a capture, 5 damaged capture (what was before the damage is still reported).
+    """
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise InputUnavailable(f"{path}: cannot write ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+@app.command()
+def decode(
+    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table for people; json, jsonl or csv for machines.",
+                          case_sensitive=False)
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    vrid: Annotated[
+        list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
+    ] = None,
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Print VRRPv2 simple-auth passwords instead of redacting them.")
+    ] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),
+    ] = None,
+) -> None:
+    """Decode every VRRP (v2, v3, IPv4, IPv6) and CARP message in the captures, one record each.
+
+    Malformed packets are records too, with the reason in 'malformed'. jsonl and csv stream: memory
+    stays flat whatever the capture's size.
+    """
+    from vrrpcap.output import FORMATS, make_writer
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    wanted = set(vrid or ())
+    code = ExitCode.OK
+    if progress is None:
+        progress = sys.stderr.isatty()
+    with _captures(files, progress) as stream, _output(output) as out:
+        color = out is sys.stdout and sys.stdout.isatty()
+        writer = make_writer(fmt, out, show_secrets, color)
+        for advert in stream:
+            if wanted and advert.vrid not in wanted:
+                continue
+            writer.write(advert)
+        writer.close(stream.inputs())
+        for line in stream.captures.problems():
+            _err(f"warning: {line}")
+        if stream.captures.damaged:
+            code = ExitCode.DAMAGED_CAPTURE
+    raise typer.Exit(int(code))
+
+
+@contextmanager
+def _captures(files: list[str], show_progress: bool) -> Iterator[AdvertStream]:
+    from vrrpcap.capture import CaptureSet
+    from vrrpcap.pipeline import AdvertStream
+
+    with CaptureSet(files) as captures:
+        total = sum(r.size or 0 for r in captures.readers)
+        if not show_progress or not total:
+            yield AdvertStream(captures)
+            return
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            transient=True, console=_stderr_console(),
+        ) as bar:
+            task = bar.add_task("reading", total=total)
+
+            def advance() -> None:
+                bar.update(task, completed=sum(r.position() for r in captures.readers))
+
+            yield AdvertStream(captures, progress=advance)
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def main() -> None:
+    import click
+
+    try:
+        code = app(standalone_mode=False)
+    except VrrpcapError as exc:
+        _err(f"error: {exc}")
+        sys.exit(int(exc.exit_code))
+    except click.exceptions.Abort:  # Ctrl-C
+        _err("interrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except click.ClickException as exc:  # usage errors, shown the way typer shows them
+        try:
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)
+        except (ImportError, AttributeError):
+            exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`vrrpcap decode big.pcap | head`): not worth a traceback.
+        sys.stderr.close()
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

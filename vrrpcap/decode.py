@@ -1,0 +1,386 @@
+"""Decode frames into adverts: IP (options, extension headers, IPsec AH, ICMP quotes), then VRRP or CARP.
+
+Pure functions of the frame's bytes. Anything that cannot be read completely becomes an Advert with
+``malformed`` set, never an exception: a hostile packet ends as a finding, not as a traceback.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from vrrpcap.advert import AUTH_TYPE_NAMES, Advert
+from vrrpcap.capture import Frame
+from vrrpcap.checksum import internet_checksum
+from vrrpcap.linklayer import UNWRAPPERS, Link
+
+IPPROTO_VRRP = 112
+IPPROTO_AH = 51
+IPPROTO_ICMP = 1
+IPPROTO_ICMPV6 = 58
+IPV6_EXTENSIONS = frozenset({0, 43, 60})  # hop-by-hop, routing, destination options
+IPV6_FRAGMENT = 44
+ICMP_ERRORS = frozenset({3, 4, 5, 11, 12})
+ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
+
+VRRP_GROUP_V4 = b"\xe0\x00\x00\x12"  # 224.0.0.18
+VRRP_GROUP_V6 = socket.inet_pton(socket.AF_INET6, "ff02::12")
+CARP_LENGTH = 36
+
+
+@dataclass(frozen=True, slots=True)
+class _Packet:
+    """The IP facts an advert needs, found by walking the headers."""
+
+    family: str
+    src: bytes
+    dst: bytes
+    ttl: int
+    payload: bytes  # VRRP message as captured (at most `declared` bytes)
+    declared: int  # VRRP message length according to the IP header(s)
+    encapsulation: str | None
+    fragment: str | None  # why the packet is a fragment, if it is
+    notes: tuple[str, ...]
+
+
+def _ntoa(family: str, raw: bytes) -> str:
+    if family == "ipv4":
+        return "%d.%d.%d.%d" % (raw[0], raw[1], raw[2], raw[3])
+    return socket.inet_ntop(socket.AF_INET6, raw)
+
+
+def _is_multicast(family: str, raw: bytes) -> bool:
+    return (raw[0] & 0xF0) == 0xE0 if family == "ipv4" else raw[0] == 0xFF
+
+
+# -- IP ---------------------------------------------------------------------------------------------
+
+
+def _ipv4(data: bytes, offset: int) -> tuple[_Packet, int] | str | None:
+    """Returns (packet, protocol) for protocols we read, a malformation reason, or None (not ours)."""
+    if len(data) < offset + 20:
+        return None
+    ihl = (data[offset] & 0x0F) * 4
+    total_length = (data[offset + 2] << 8) | data[offset + 3]
+    flags_fragment = (data[offset + 6] << 8) | data[offset + 7]
+    ttl = data[offset + 8]
+    protocol = data[offset + 9]
+    if protocol not in (IPPROTO_VRRP, IPPROTO_AH, IPPROTO_ICMP):
+        return None
+    src = data[offset + 12 : offset + 16]
+    dst = data[offset + 16 : offset + 20]
+    if ihl < 20:
+        return _Packet("ipv4", src, dst, ttl, b"", 0, None, None, ()), -ihl
+    notes: tuple[str, ...] = ("IPv4 options",) if ihl > 20 else ()
+    fragment = None
+    if flags_fragment & 0x1FFF:
+        fragment = f"IP fragment at offset {(flags_fragment & 0x1FFF) * 8}"
+    elif flags_fragment & 0x2000:
+        fragment = "IP fragment (more-fragments flag set)"
+    start = offset + ihl
+    # Ethernet pads short frames: the IP total length, not the frame, says where the packet ends.
+    declared = total_length - ihl
+    end = min(len(data), offset + total_length)
+    return _Packet("ipv4", src, dst, ttl, data[start:end], declared, None, fragment, notes), protocol
+
+
+def _ipv6(data: bytes, offset: int) -> tuple[_Packet, int] | None:
+    if len(data) < offset + 40:
+        return None
+    payload_length = (data[offset + 4] << 8) | data[offset + 5]
+    next_header = data[offset + 6]
+    hop_limit = data[offset + 7]
+    src = data[offset + 8 : offset + 24]
+    dst = data[offset + 24 : offset + 40]
+    position = offset + 40
+    end = position + payload_length
+    notes: list[str] = []
+    fragment = None
+    # Walk extension headers; bounded by the packet, each at least 8 bytes, so the loop ends.
+    while next_header in IPV6_EXTENSIONS or next_header == IPV6_FRAGMENT:
+        if len(data) < position + 8:
+            return None
+        if next_header == IPV6_FRAGMENT:
+            offset_flags = (data[position + 2] << 8) | data[position + 3]
+            if offset_flags & 0xFFF8:
+                fragment = f"IPv6 fragment at offset {offset_flags & 0xFFF8}"
+            elif offset_flags & 1:
+                fragment = "IPv6 fragment (more-fragments flag set)"
+            length = 8
+        else:
+            length = (data[position + 1] + 1) * 8
+        notes.append(f"IPv6 extension header {next_header}")
+        next_header = data[position]
+        position += length
+    if next_header not in (IPPROTO_VRRP, IPPROTO_AH, IPPROTO_ICMPV6):
+        return None
+    declared = end - position
+    payload = data[position : min(len(data), end)]
+    packet = _Packet("ipv6", src, dst, hop_limit, payload, declared, None, fragment, tuple(notes))
+    return packet, next_header
+
+
+def _through_ah(packet: _Packet) -> _Packet | str:
+    """IPsec AH (keepalived auth_type AH): the VRRP message follows the AH header."""
+    data = packet.payload
+    if len(data) < 2:
+        return "IPsec AH header truncated"
+    if data[0] != IPPROTO_VRRP:
+        return f"IPsec AH carrying protocol {data[0]}, not VRRP"
+    length = (data[1] + 2) * 4
+    if len(data) < length:
+        return "IPsec AH header truncated"
+    return replace(
+        packet, payload=data[length:], declared=packet.declared - length, encapsulation="ah"
+    )
+
+
+# -- VRRP / CARP ------------------------------------------------------------------------------------
+
+
+def _pseudo_header(packet: _Packet, dst: bytes, length: int) -> bytes:
+    if packet.family == "ipv4":
+        return packet.src + dst + struct.pack("!BBH", 0, IPPROTO_VRRP, length)
+    return packet.src + dst + struct.pack("!IxxxB", length, IPPROTO_VRRP)
+
+
+def _v3_checksum(packet: _Packet, message: bytes) -> str:
+    length = len(message)
+    if internet_checksum(_pseudo_header(packet, packet.dst, length) + message) == 0:
+        return "ok"
+    if packet.family == "ipv4":
+        if internet_checksum(message) == 0:
+            return "v2-style"
+        if packet.dst != VRRP_GROUP_V4:
+            if internet_checksum(_pseudo_header(packet, VRRP_GROUP_V4, length) + message) == 0:
+                return "old-unicast"
+    return "bad"
+
+
+def _is_carp(message: bytes, declared: int) -> bool:
+    """Wireshark's rule (36 bytes or more, version 1-2, type 1, authlen 7), minus real VRRPv2 messages
+    with seven addresses, which have the same byte 3 and 44 bytes with a valid checksum."""
+    if len(message) < CARP_LENGTH or message[3] != 7 or message[0] not in (0x11, 0x21):
+        return False
+    return not (declared == 44 and message[0] == 0x21 and internet_checksum(message[:44]) == 0)
+
+
+def _decode_carp(base: dict[str, object], packet: _Packet) -> Advert:
+    m = packet.payload
+    checksum = "unverified"
+    if len(m) >= CARP_LENGTH:
+        checksum = "ok" if internet_checksum(m[:CARP_LENGTH]) == 0 else "bad"
+    advbase, advskew = m[5], m[2]
+    return Advert(
+        **base,  # type: ignore[arg-type]
+        kind="carp",
+        version=m[0] >> 4,
+        type=m[0] & 0x0F,
+        vrid=m[1],
+        addr_count=0,
+        interval=advbase + advskew / 256,
+        advskew=advskew,
+        demotion=m[4],
+        checksum=checksum,
+        checksum_value=(m[6] << 8) | m[7],
+        length=packet.declared,
+        auth_secret=bytes(m[16:36]),
+        malformed=None if advbase else "advert interval 0",
+    )
+
+
+def _addresses(family: str, data: bytes, start: int, count: int) -> tuple[str, ...]:
+    size = 4 if family == "ipv4" else 16
+    usable = max(0, min(count, (len(data) - start) // size))
+    return tuple(_ntoa(family, data[start + i * size : start + (i + 1) * size]) for i in range(usable))
+
+
+def _decode_vrrp(base: dict[str, object], packet: _Packet, quoted: bool) -> Advert:
+    m = packet.payload
+    declared = packet.declared
+    notes = list(packet.notes)
+    if declared <= 0 or not m:
+        return Advert(**base, length=max(declared, 0), notes=tuple(notes),  # type: ignore[arg-type]
+                      malformed="empty VRRP message")
+    if _is_carp(m, declared):
+        return _decode_carp(base, packet)
+    version, kind = m[0] >> 4, m[0] & 0x0F
+    problems: list[str] = []
+    if packet.fragment:
+        problems.append(packet.fragment)
+    complete = len(m) >= declared
+    if not complete and not quoted:
+        problems.append(f"truncated: {len(m)} of {declared} bytes captured")
+    if not complete and quoted:
+        notes.append(f"ICMP quote holds {len(m)} of {declared} bytes")
+    if len(m) < 8 or declared < 8:
+        fields = {"version": version, "type": kind}
+        if len(m) >= 2:
+            fields["vrid"] = m[1]
+        if len(m) >= 3:
+            fields["priority"] = m[2]
+        if len(m) >= 4:
+            fields["addr_count"] = m[3]
+        if declared < 8:
+            problems.append(f"VRRP message of {declared} bytes is shorter than its 8-byte header")
+        return Advert(**base, **fields, length=declared, notes=tuple(notes),  # type: ignore[arg-type]
+                      malformed="; ".join(problems) or None)
+    vrid, priority, count = m[1], m[2], m[3]
+    if kind != 1:
+        problems.append(f"unknown packet type {kind}")
+    message = m[:declared]
+    auth_type: int | None = None
+    auth_secret: bytes | None = None
+    checksum = "unverified"
+    if version == 2:
+        auth_type, interval = m[4], float(m[5])
+        if packet.family != "ipv4":
+            problems.append("VRRPv2 over IPv6")
+        end_of_addresses = 8 + 4 * count
+        if declared < end_of_addresses:
+            problems.append(f"{count} addresses need {end_of_addresses} bytes, the message has {declared}")
+        elif declared == end_of_addresses:
+            notes.append("no authentication data (message is 8 + 4n bytes)")
+        else:
+            if declared < end_of_addresses + 8:
+                problems.append(f"authentication data cut short ({declared - end_of_addresses} of 8 bytes)")
+            elif auth_type == 254 and declared > end_of_addresses + 8:
+                auth_secret = bytes(m[end_of_addresses + 8 : declared])  # Cisco MD5 trailer
+            else:
+                auth_secret = bytes(m[end_of_addresses : end_of_addresses + 8])
+                if auth_type == 0 and not any(auth_secret):
+                    auth_secret = None
+                if declared > end_of_addresses + 8:
+                    notes.append(f"{declared - end_of_addresses - 8} bytes after the authentication data")
+        if complete:
+            ok = internet_checksum(message) == 0
+            if not ok and auth_type == 254 and declared > end_of_addresses + 8:
+                ok = internet_checksum(message[: end_of_addresses + 8]) == 0
+            checksum = "ok" if ok else "bad"
+        if interval == 0:
+            problems.append("advert interval 0")
+    elif version == 3:
+        interval = (((m[4] & 0x0F) << 8) | m[5]) / 100
+        size = 4 if packet.family == "ipv4" else 16
+        needed = 8 + size * count
+        if declared < needed:
+            problems.append(f"{count} addresses need {needed} bytes, the message has {declared}")
+        elif declared > needed:
+            notes.append(f"{declared - needed} bytes after the addresses")
+        if complete:
+            checksum = _v3_checksum(packet, message)
+        if interval == 0:
+            problems.append("advert interval 0")
+    else:
+        problems.append(f"unknown VRRP version {version}")
+        interval = None  # type: ignore[assignment]
+    if version in (2, 3) and count == 0:
+        problems.append("no virtual addresses")
+    return Advert(
+        **base,  # type: ignore[arg-type]
+        version=version,
+        type=kind,
+        vrid=vrid,
+        priority=priority,
+        addr_count=count,
+        interval=interval,
+        auth_type=auth_type,
+        auth=AUTH_TYPE_NAMES.get(auth_type, str(auth_type)) if auth_type is not None else None,
+        addresses=_addresses(packet.family, m, 8, count) if version in (2, 3) else (),
+        checksum=checksum,
+        checksum_value=(m[6] << 8) | m[7],
+        length=declared,
+        encapsulation=packet.encapsulation,
+        notes=tuple(notes),
+        malformed="; ".join(problems) or None,
+        auth_secret=auth_secret,
+    )
+
+
+# -- frames -----------------------------------------------------------------------------------------
+
+
+def _network(data: bytes, offset: int, version: int) -> tuple[_Packet, int] | str | None:
+    if version == 0 and len(data) > offset:
+        version = data[offset] >> 4
+    if version == 4:
+        return _ipv4(data, offset)
+    if version == 6:
+        return _ipv6(data, offset)
+    return None
+
+
+def _icmp_quote(packet: _Packet) -> tuple[_Packet, int, int] | None:
+    """The advert quoted by an ICMP/ICMPv6 error, with the error's type and code."""
+    data = packet.payload
+    if len(data) < 8:
+        return None
+    icmp_type, icmp_code = data[0], data[1]
+    errors = ICMP_ERRORS if packet.family == "ipv4" else ICMPV6_ERRORS
+    if icmp_type not in errors:
+        return None
+    inner = _network(data, 8, 4 if packet.family == "ipv4" else 6)
+    if not isinstance(inner, tuple) or inner[1] != IPPROTO_VRRP:
+        return None
+    return inner[0], icmp_type, icmp_code
+
+
+def decode_frame(frame: Frame) -> Advert | None:
+    """The advert carried by a frame, or None when the frame carries no VRRP/CARP at all."""
+    unwrap = UNWRAPPERS.get(frame.linktype)
+    if unwrap is None:
+        return None
+    link: Link | None = unwrap(frame.data)
+    if link is None:
+        return None
+    found = _network(frame.data, link.offset, link.ip_version)
+    if not isinstance(found, tuple):
+        return None
+    packet, protocol = found
+    icmp: tuple[str, int, int] | None = None
+    if protocol == IPPROTO_ICMP or protocol == IPPROTO_ICMPV6:
+        quote = _icmp_quote(packet)
+        if quote is None:
+            return None
+        icmp = (_ntoa(packet.family, packet.src), quote[1], quote[2])
+        packet = quote[0]
+    interface = frame.interface
+    if interface is None and link.ifindex is not None:
+        interface = f"ifindex{link.ifindex}"
+    base: dict[str, object] = {
+        "file": frame.file,
+        "frame": frame.number,
+        "time": frame.time,
+        "interface": interface,
+        "vlan": link.vlan,
+        "src_mac": link.src_mac,
+        "dst_mac": link.dst_mac,
+        "family": packet.family,
+        "src": _ntoa(packet.family, packet.src),
+        "dst": _ntoa(packet.family, packet.dst),
+        "delivery": "multicast" if _is_multicast(packet.family, packet.dst) else "unicast",
+        "ttl": packet.ttl,
+    }
+    if icmp is not None:
+        base.update(kind="icmp-quote", icmp_from=icmp[0], icmp_type=icmp[1], icmp_code=icmp[2])
+    if protocol < 0:  # IPv4 header length field below 20
+        return Advert(**base, malformed=f"IPv4 header length {-protocol} is below 20")  # type: ignore[arg-type]
+    if protocol == IPPROTO_AH:
+        through = _through_ah(packet)
+        if isinstance(through, str):
+            return Advert(**base, encapsulation="ah", malformed=through)  # type: ignore[arg-type]
+        packet = through
+    advert = _decode_vrrp(base, packet, quoted=icmp is not None)
+    group = VRRP_GROUP_V4 if packet.family == "ipv4" else VRRP_GROUP_V6
+    if advert.delivery == "multicast" and packet.dst != group:
+        advert = replace(advert, notes=(*advert.notes, f"multicast to {advert.dst}, not the VRRP group"))
+    return advert
+
+
+def decode_frames(frames: Iterable[Frame]) -> Iterator[Advert]:
+    for frame in frames:
+        advert = decode_frame(frame)
+        if advert is not None:
+            yield advert

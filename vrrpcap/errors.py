@@ -1,0 +1,34 @@
+"""Exit codes and the errors that map to them. Documented in docs/exit-codes.md."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # audit/live: a finding at or above --fail-on
+    USAGE = 2  # bad command line (typer/click's own code)
+    INPUT_UNAVAILABLE = 3  # missing, unreadable, a directory, no such interface, no permission
+    NOT_A_CAPTURE = 4  # not pcap/pcapng (or a compressed file that does not hold one)
+    DAMAGED_CAPTURE = 5  # truncated or inconsistent records: what came before the damage is still reported
+    INTERRUPTED = 130
+
+
+class VrrpcapError(Exception):
+    """An error that ends the command with a one-line message and a documented exit code."""
+
+    exit_code: ExitCode = ExitCode.INPUT_UNAVAILABLE
+
+    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputUnavailable(VrrpcapError):
+    exit_code = ExitCode.INPUT_UNAVAILABLE
+
+
+class NotACapture(VrrpcapError):
+    exit_code = ExitCode.NOT_A_CAPTURE

@@ -1,0 +1,69 @@
+"""Capture sources -> decode: the adverts of a set of captures, with per-input accounting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from vrrpcap.advert import Advert
+from vrrpcap.capture import CaptureReader, CaptureSet
+from vrrpcap.decode import decode_frame
+
+
+@dataclass
+class InputStats:
+    path: str
+    format: str
+    compression: str | None
+    packets: int = 0
+    adverts: int = 0
+    first_time: float | None = None
+    last_time: float | None = None
+
+    def as_dict(self, reader: CaptureReader) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "compression": self.compression,
+            "packets": self.packets,
+            "adverts": self.adverts,
+            "first_time": self.first_time,
+            "last_time": self.last_time,
+            "capture_drops": reader.drops,
+            "problems": reader.problems(),
+        }
+
+
+class AdvertStream:
+    """Iterate the adverts of a CaptureSet in time order, counting per input as it goes."""
+
+    def __init__(self, captures: CaptureSet, progress: Callable[[], None] | None = None,
+                 progress_every: int = 4096) -> None:
+        self.captures = captures
+        self.stats = {r.label: InputStats(r.label, r.format, r.compression) for r in captures.readers}
+        self._progress = progress
+        self._every = progress_every
+
+    def __iter__(self) -> Iterator[Advert]:
+        stats = self.stats
+        progress, every = self._progress, self._every
+        count = 0
+        for frame in self.captures:
+            item = stats[frame.file]
+            item.packets += 1
+            t = frame.time
+            if item.first_time is None or t < item.first_time:
+                item.first_time = t
+            if item.last_time is None or t > item.last_time:
+                item.last_time = t
+            count += 1
+            if progress is not None and count % every == 0:
+                progress()
+            advert = decode_frame(frame)
+            if advert is not None:
+                item.adverts += 1
+                yield advert
+
+    def inputs(self) -> list[dict[str, Any]]:
+        return [self.stats[r.label].as_dict(r) for r in self.captures.readers]
