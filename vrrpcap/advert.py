@@ -64,7 +64,8 @@ class Advert:
         return self.malformed is None
 
 
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Advert) if f.name != "auth_secret") + (
+FIELD_NAMES: tuple[str, ...] = (
+    *(f.name for f in fields(Advert) if f.name != "auth_secret"),
     "auth_data",
 )
 

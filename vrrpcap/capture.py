@@ -24,7 +24,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from vrrpcap.errors import InputUnavailable, NotACapture
 
@@ -42,7 +42,7 @@ PCAP_MAGICS = {
     b"\xa1\xb2\xcd\x34": (">", 1e-6, 24),
 }
 PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
-COMPRESSED_MAGICS = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ": "xz"}
+COMPRESSED_MAGICS = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zX": "xz"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,14 @@ class _Prefixed(io.RawIOBase):
         n = len(data)
         buffer[:n] = data
         return n
+
+
+def _decompressor(name: str, stream: BinaryIO) -> BinaryIO:
+    if name == "gzip":
+        return cast(BinaryIO, gzip.GzipFile(fileobj=stream))
+    if name == "bzip2":
+        return cast(BinaryIO, bz2.BZ2File(stream))
+    return cast(BinaryIO, lzma.LZMAFile(stream))
 
 
 def _read_exact(stream: BinaryIO, n: int) -> bytes:
@@ -148,7 +156,7 @@ class CaptureReader:
         if stat.S_ISREG(st.st_mode):
             self.size = st.st_size
         try:
-            return open(path, "rb")  # noqa: SIM115 - closed by close()
+            return open(path, "rb")
         except OSError as exc:
             raise InputUnavailable(f"{path}: cannot read ({exc.strerror})") from None
 
@@ -158,8 +166,7 @@ class CaptureReader:
             if head.startswith(magic):
                 self.compression = name
                 prefixed = io.BufferedReader(_Prefixed(head, self._raw))
-                opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[name]
-                self._stream = opener(fileobj=prefixed)  # type: ignore[operator]
+                self._stream = _decompressor(name, prefixed)
                 head = self._read_head(self._stream)
                 break
         if head in PCAP_MAGICS:
@@ -248,7 +255,9 @@ class CaptureReader:
                 return
             number += 1
             if len(head) < record_header:
-                self.damage = f"truncated in the header of record {number} ({len(head)} of {record_header} bytes)"
+                self.damage = (
+                    f"truncated in the header of record {number} ({len(head)} of {record_header} bytes)"
+                )
                 return
             seconds, fraction, caplen, wirelen = unpack_record(head)
             if caplen > MAX_RECORD:
@@ -266,7 +275,7 @@ class CaptureReader:
             yield Frame(label, number, seconds + fraction * resolution, linktype, data, wirelen, None)
 
     def _pcapng_frames(self) -> Iterator[Frame]:
-        block_type_bytes = self._magic
+        block_type_bytes: bytes | None = self._magic
         label = self.label
         endian = "<"
         number = 0

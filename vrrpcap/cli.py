@@ -9,13 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from vrrpcap import __version__
-from vrrpcap.errors import ExitCode, InputUnavailable, VrrpcapError
+from vrrpcap.errors import ExitCode, InputUnavailable, Interrupted, VrrpcapError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,7 +32,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-FILES_HELP = "Capture files: pcap or pcapng, optionally gzip/bzip2/xz compressed; '-' reads stdin. Several files are merged by timestamp."
+FILES_HELP = (
+    "Capture files: pcap or pcapng, optionally gzip/bzip2/xz compressed; '-' reads stdin."
+    " Several files are merged by timestamp."
+)
 
 
 def _err(message: str) -> None:
@@ -70,23 +74,37 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         yield handle
 
 
+class DecodeFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
 @app.command()
 def decode(
     files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="table for people; json, jsonl or csv for machines.",
-                          case_sensitive=False)
-    ] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+        DecodeFormat,
+        typer.Option(
+            "--format", "-f", help="table for people; json, jsonl or csv for machines.", case_sensitive=False
+        ),
+    ] = DecodeFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
     vrid: Annotated[
         list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
     ] = None,
     show_secrets: Annotated[
-        bool, typer.Option("--show-secrets", help="Print VRRPv2 simple-auth passwords instead of redacting them.")
+        bool,
+        typer.Option("--show-secrets", help="Print VRRPv2 simple-auth passwords instead of redacting them."),
     ] = False,
     progress: Annotated[
         bool | None,
-        typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."
+        ),
     ] = None,
 ) -> None:
     """Decode every VRRP (v2, v3, IPv4, IPv6) and CARP message in the captures, one record each.
@@ -94,22 +112,22 @@ def decode(
     Malformed packets are records too, with the reason in 'malformed'. jsonl and csv stream: memory
     stays flat whatever the capture's size.
     """
-    from vrrpcap.output import FORMATS, make_writer
+    from vrrpcap.output import make_writer
 
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     wanted = set(vrid or ())
     code = ExitCode.OK
     if progress is None:
         progress = sys.stderr.isatty()
     with _captures(files, progress) as stream, _output(output) as out:
         color = out is sys.stdout and sys.stdout.isatty()
-        writer = make_writer(fmt, out, show_secrets, color)
-        for advert in stream:
-            if wanted and advert.vrid not in wanted:
-                continue
-            writer.write(advert)
+        writer = make_writer(fmt.value, out, show_secrets, color)
+        try:
+            for advert in stream:
+                if wanted and advert.vrid not in wanted:
+                    continue
+                writer.write(advert)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
         writer.close(stream.inputs())
         for line in stream.captures.problems():
             _err(f"warning: {line}")
@@ -131,8 +149,12 @@ def _captures(files: list[str], show_progress: bool) -> Iterator[AdvertStream]:
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
         with Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-            transient=True, console=_stderr_console(),
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            console=_stderr_console(),
         ) as bar:
             task = bar.add_task("reading", total=total)
 
@@ -149,26 +171,16 @@ def _stderr_console() -> Console:
 
 
 def main() -> None:
-    import click
-
+    """Entry point: typer shows usage errors its own way; vrrpcap's errors are one line each."""
     try:
-        code = app(standalone_mode=False)
+        app()
     except VrrpcapError as exc:
         _err(f"error: {exc}")
         sys.exit(int(exc.exit_code))
-    except click.exceptions.Abort:  # Ctrl-C
+    except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except click.ClickException as exc:  # usage errors, shown the way typer shows them
-        try:
-            from typer import rich_utils
-
-            rich_utils.rich_format_error(exc)
-        except (ImportError, AttributeError):
-            exc.show()
-        sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader went away (`vrrpcap decode big.pcap | head`): not worth a traceback.
         sys.stderr.close()
         sys.exit(0)
-    sys.exit(code if isinstance(code, int) else 0)

@@ -43,11 +43,12 @@ class _Packet:
     encapsulation: str | None
     fragment: str | None  # why the packet is a fragment, if it is
     notes: tuple[str, ...]
+    broken: str | None = None  # a header too damaged to find the VRRP message
 
 
 def _ntoa(family: str, raw: bytes) -> str:
     if family == "ipv4":
-        return "%d.%d.%d.%d" % (raw[0], raw[1], raw[2], raw[3])
+        return f"{raw[0]}.{raw[1]}.{raw[2]}.{raw[3]}"
     return socket.inet_ntop(socket.AF_INET6, raw)
 
 
@@ -58,9 +59,9 @@ def _is_multicast(family: str, raw: bytes) -> bool:
 # -- IP ---------------------------------------------------------------------------------------------
 
 
-def _ipv4(data: bytes, offset: int) -> tuple[_Packet, int] | str | None:
-    """Returns (packet, protocol) for protocols we read, a malformation reason, or None (not ours)."""
-    if len(data) < offset + 20:
+def _ipv4(data: bytes, offset: int) -> tuple[_Packet, int] | None:
+    """(packet, protocol) for the protocols we read; None for anything else."""
+    if len(data) < offset + 20 or data[offset] >> 4 != 4:
         return None
     ihl = (data[offset] & 0x0F) * 4
     total_length = (data[offset + 2] << 8) | data[offset + 3]
@@ -72,7 +73,8 @@ def _ipv4(data: bytes, offset: int) -> tuple[_Packet, int] | str | None:
     src = data[offset + 12 : offset + 16]
     dst = data[offset + 16 : offset + 20]
     if ihl < 20:
-        return _Packet("ipv4", src, dst, ttl, b"", 0, None, None, ()), -ihl
+        broken = f"IPv4 header length {ihl} is below 20"
+        return _Packet("ipv4", src, dst, ttl, b"", 0, None, None, (), broken), protocol
     notes: tuple[str, ...] = ("IPv4 options",) if ihl > 20 else ()
     fragment = None
     if flags_fragment & 0x1FFF:
@@ -87,7 +89,7 @@ def _ipv4(data: bytes, offset: int) -> tuple[_Packet, int] | str | None:
 
 
 def _ipv6(data: bytes, offset: int) -> tuple[_Packet, int] | None:
-    if len(data) < offset + 40:
+    if len(data) < offset + 40 or data[offset] >> 4 != 6:
         return None
     payload_length = (data[offset + 4] << 8) | data[offset + 5]
     next_header = data[offset + 6]
@@ -132,9 +134,7 @@ def _through_ah(packet: _Packet) -> _Packet | str:
     length = (data[1] + 2) * 4
     if len(data) < length:
         return "IPsec AH header truncated"
-    return replace(
-        packet, payload=data[length:], declared=packet.declared - length, encapsulation="ah"
-    )
+    return replace(packet, payload=data[length:], declared=packet.declared - length, encapsulation="ah")
 
 
 # -- VRRP / CARP ------------------------------------------------------------------------------------
@@ -153,9 +153,9 @@ def _v3_checksum(packet: _Packet, message: bytes) -> str:
     if packet.family == "ipv4":
         if internet_checksum(message) == 0:
             return "v2-style"
-        if packet.dst != VRRP_GROUP_V4:
-            if internet_checksum(_pseudo_header(packet, VRRP_GROUP_V4, length) + message) == 0:
-                return "old-unicast"
+        old_unicast = _pseudo_header(packet, VRRP_GROUP_V4, length) + message
+        if packet.dst != VRRP_GROUP_V4 and internet_checksum(old_unicast) == 0:
+            return "old-unicast"
     return "bad"
 
 
@@ -167,14 +167,12 @@ def _is_carp(message: bytes, declared: int) -> bool:
     return not (declared == 44 and message[0] == 0x21 and internet_checksum(message[:44]) == 0)
 
 
-def _decode_carp(base: dict[str, object], packet: _Packet) -> Advert:
+def _decode_carp(envelope: Advert, packet: _Packet) -> Advert:
     m = packet.payload
-    checksum = "unverified"
-    if len(m) >= CARP_LENGTH:
-        checksum = "ok" if internet_checksum(m[:CARP_LENGTH]) == 0 else "bad"
+    checksum = "ok" if internet_checksum(m[:CARP_LENGTH]) == 0 else "bad"
     advbase, advskew = m[5], m[2]
-    return Advert(
-        **base,  # type: ignore[arg-type]
+    return replace(
+        envelope,
         kind="carp",
         version=m[0] >> 4,
         type=m[0] & 0x0F,
@@ -186,7 +184,7 @@ def _decode_carp(base: dict[str, object], packet: _Packet) -> Advert:
         checksum=checksum,
         checksum_value=(m[6] << 8) | m[7],
         length=packet.declared,
-        auth_secret=bytes(m[16:36]),
+        auth_secret=bytes(m[16:CARP_LENGTH]),
         malformed=None if advbase else "advert interval 0",
     )
 
@@ -197,89 +195,128 @@ def _addresses(family: str, data: bytes, start: int, count: int) -> tuple[str, .
     return tuple(_ntoa(family, data[start + i * size : start + (i + 1) * size]) for i in range(usable))
 
 
-def _decode_vrrp(base: dict[str, object], packet: _Packet, quoted: bool) -> Advert:
+def _interval(version: int, m: bytes) -> float | None:
+    """Advert interval in seconds: v2 whole seconds in byte 5, v3 12-bit centiseconds in bytes 4-5."""
+    if len(m) < 6:
+        return None
+    if version == 2:
+        return float(m[5])
+    if version == 3:
+        return (((m[4] & 0x0F) << 8) | m[5]) / 100
+    return None
+
+
+def _short_header(envelope: Advert, packet: _Packet, notes: list[str], problems: list[str]) -> Advert:
+    """A message shorter than VRRP's 8-byte header: keep every field that was captured."""
+    m, declared = packet.payload, packet.declared
+    version = m[0] >> 4
+    auth_type = m[4] if len(m) >= 6 and version == 2 else None
+    if declared < 8:
+        problems.append(f"VRRP message of {declared} bytes is shorter than its 8-byte header")
+    return replace(
+        envelope,
+        version=version,
+        type=m[0] & 0x0F,
+        vrid=m[1] if len(m) >= 2 else None,
+        priority=m[2] if len(m) >= 3 else None,
+        addr_count=m[3] if len(m) >= 4 else None,
+        interval=_interval(version, m),
+        auth_type=auth_type,
+        auth=_auth_name(auth_type),
+        length=declared,
+        encapsulation=packet.encapsulation,
+        notes=tuple(notes),
+        malformed="; ".join(problems) or None,
+    )
+
+
+def _auth_name(auth_type: int | None) -> str | None:
+    return None if auth_type is None else AUTH_TYPE_NAMES.get(auth_type, str(auth_type))
+
+
+def _v2_auth(
+    m: bytes, declared: int, count: int, auth_type: int, notes: list[str], problems: list[str]
+) -> bytes | None:
+    """The authentication data after the addresses: 8 bytes, or Cisco's MD5 trailer for type 254."""
+    end_of_addresses = 8 + 4 * count
+    if declared < end_of_addresses:
+        problems.append(f"{count} addresses need {end_of_addresses} bytes, the message has {declared}")
+        return None
+    if declared == end_of_addresses:
+        notes.append("no authentication data (message is 8 + 4n bytes)")
+        return None
+    if declared < end_of_addresses + 8:
+        problems.append(f"authentication data cut short ({declared - end_of_addresses} of 8 bytes)")
+        return None
+    if auth_type == 254 and declared > end_of_addresses + 8:
+        return bytes(m[end_of_addresses + 8 : declared])
+    if declared > end_of_addresses + 8:
+        notes.append(f"{declared - end_of_addresses - 8} bytes after the authentication data")
+    secret = bytes(m[end_of_addresses : end_of_addresses + 8])
+    return None if auth_type == 0 and not any(secret) else secret
+
+
+def _v2_checksum(message: bytes, count: int, auth_type: int) -> str:
+    if internet_checksum(message) == 0:
+        return "ok"
+    rfc_length = 16 + 4 * count
+    # Cisco MD5 (type 254): the checksum may cover only the RFC part, not the digest trailer.
+    if auth_type == 254 and len(message) > rfc_length and internet_checksum(message[:rfc_length]) == 0:
+        return "ok"
+    return "bad"
+
+
+def _decode_vrrp(envelope: Advert, packet: _Packet, quoted: bool) -> Advert:
     m = packet.payload
     declared = packet.declared
     notes = list(packet.notes)
     if declared <= 0 or not m:
-        return Advert(**base, length=max(declared, 0), notes=tuple(notes),  # type: ignore[arg-type]
-                      malformed="empty VRRP message")
+        return replace(envelope, length=max(declared, 0), notes=tuple(notes), malformed="empty VRRP message")
     if _is_carp(m, declared):
-        return _decode_carp(base, packet)
-    version, kind = m[0] >> 4, m[0] & 0x0F
+        return _decode_carp(envelope, packet)
     problems: list[str] = []
     if packet.fragment:
         problems.append(packet.fragment)
     complete = len(m) >= declared
-    if not complete and not quoted:
-        problems.append(f"truncated: {len(m)} of {declared} bytes captured")
-    if not complete and quoted:
-        notes.append(f"ICMP quote holds {len(m)} of {declared} bytes")
+    if not complete:
+        if quoted:  # ICMP errors quote a prefix of the packet by design
+            notes.append(f"ICMP quote holds {len(m)} of {declared} bytes")
+        else:
+            problems.append(f"truncated: {len(m)} of {declared} bytes captured")
     if len(m) < 8 or declared < 8:
-        fields = {"version": version, "type": kind}
-        if len(m) >= 2:
-            fields["vrid"] = m[1]
-        if len(m) >= 3:
-            fields["priority"] = m[2]
-        if len(m) >= 4:
-            fields["addr_count"] = m[3]
-        if declared < 8:
-            problems.append(f"VRRP message of {declared} bytes is shorter than its 8-byte header")
-        return Advert(**base, **fields, length=declared, notes=tuple(notes),  # type: ignore[arg-type]
-                      malformed="; ".join(problems) or None)
+        return _short_header(envelope, packet, notes, problems)
+    version, kind = m[0] >> 4, m[0] & 0x0F
     vrid, priority, count = m[1], m[2], m[3]
     if kind != 1:
         problems.append(f"unknown packet type {kind}")
     message = m[:declared]
+    interval = _interval(version, m)
     auth_type: int | None = None
     auth_secret: bytes | None = None
     checksum = "unverified"
     if version == 2:
-        auth_type, interval = m[4], float(m[5])
+        auth_type = m[4]
         if packet.family != "ipv4":
             problems.append("VRRPv2 over IPv6")
-        end_of_addresses = 8 + 4 * count
-        if declared < end_of_addresses:
-            problems.append(f"{count} addresses need {end_of_addresses} bytes, the message has {declared}")
-        elif declared == end_of_addresses:
-            notes.append("no authentication data (message is 8 + 4n bytes)")
-        else:
-            if declared < end_of_addresses + 8:
-                problems.append(f"authentication data cut short ({declared - end_of_addresses} of 8 bytes)")
-            elif auth_type == 254 and declared > end_of_addresses + 8:
-                auth_secret = bytes(m[end_of_addresses + 8 : declared])  # Cisco MD5 trailer
-            else:
-                auth_secret = bytes(m[end_of_addresses : end_of_addresses + 8])
-                if auth_type == 0 and not any(auth_secret):
-                    auth_secret = None
-                if declared > end_of_addresses + 8:
-                    notes.append(f"{declared - end_of_addresses - 8} bytes after the authentication data")
+        auth_secret = _v2_auth(m, declared, count, auth_type, notes, problems)
         if complete:
-            ok = internet_checksum(message) == 0
-            if not ok and auth_type == 254 and declared > end_of_addresses + 8:
-                ok = internet_checksum(message[: end_of_addresses + 8]) == 0
-            checksum = "ok" if ok else "bad"
-        if interval == 0:
-            problems.append("advert interval 0")
+            checksum = _v2_checksum(message, count, auth_type)
     elif version == 3:
-        interval = (((m[4] & 0x0F) << 8) | m[5]) / 100
-        size = 4 if packet.family == "ipv4" else 16
-        needed = 8 + size * count
+        needed = 8 + (4 if packet.family == "ipv4" else 16) * count
         if declared < needed:
             problems.append(f"{count} addresses need {needed} bytes, the message has {declared}")
         elif declared > needed:
             notes.append(f"{declared - needed} bytes after the addresses")
         if complete:
             checksum = _v3_checksum(packet, message)
-        if interval == 0:
-            problems.append("advert interval 0")
     else:
         problems.append(f"unknown VRRP version {version}")
-        interval = None  # type: ignore[assignment]
+    if interval == 0:
+        problems.append("advert interval 0")
     if version in (2, 3) and count == 0:
         problems.append("no virtual addresses")
-    return Advert(
-        **base,  # type: ignore[arg-type]
+    return replace(
+        envelope,
         version=version,
         type=kind,
         vrid=vrid,
@@ -287,7 +324,7 @@ def _decode_vrrp(base: dict[str, object], packet: _Packet, quoted: bool) -> Adve
         addr_count=count,
         interval=interval,
         auth_type=auth_type,
-        auth=AUTH_TYPE_NAMES.get(auth_type, str(auth_type)) if auth_type is not None else None,
+        auth=_auth_name(auth_type),
         addresses=_addresses(packet.family, m, 8, count) if version in (2, 3) else (),
         checksum=checksum,
         checksum_value=(m[6] << 8) | m[7],
@@ -302,7 +339,7 @@ def _decode_vrrp(base: dict[str, object], packet: _Packet, quoted: bool) -> Adve
 # -- frames -----------------------------------------------------------------------------------------
 
 
-def _network(data: bytes, offset: int, version: int) -> tuple[_Packet, int] | str | None:
+def _network(data: bytes, offset: int, version: int) -> tuple[_Packet, int] | None:
     if version == 0 and len(data) > offset:
         version = data[offset] >> 4
     if version == 4:
@@ -322,7 +359,7 @@ def _icmp_quote(packet: _Packet) -> tuple[_Packet, int, int] | None:
     if icmp_type not in errors:
         return None
     inner = _network(data, 8, 4 if packet.family == "ipv4" else 6)
-    if not isinstance(inner, tuple) or inner[1] != IPPROTO_VRRP:
+    if inner is None or inner[1] != IPPROTO_VRRP or inner[0].broken:
         return None
     return inner[0], icmp_type, icmp_code
 
@@ -336,11 +373,11 @@ def decode_frame(frame: Frame) -> Advert | None:
     if link is None:
         return None
     found = _network(frame.data, link.offset, link.ip_version)
-    if not isinstance(found, tuple):
+    if found is None:
         return None
     packet, protocol = found
     icmp: tuple[str, int, int] | None = None
-    if protocol == IPPROTO_ICMP or protocol == IPPROTO_ICMPV6:
+    if protocol in (IPPROTO_ICMP, IPPROTO_ICMPV6):
         quote = _icmp_quote(packet)
         if quote is None:
             return None
@@ -349,30 +386,32 @@ def decode_frame(frame: Frame) -> Advert | None:
     interface = frame.interface
     if interface is None and link.ifindex is not None:
         interface = f"ifindex{link.ifindex}"
-    base: dict[str, object] = {
-        "file": frame.file,
-        "frame": frame.number,
-        "time": frame.time,
-        "interface": interface,
-        "vlan": link.vlan,
-        "src_mac": link.src_mac,
-        "dst_mac": link.dst_mac,
-        "family": packet.family,
-        "src": _ntoa(packet.family, packet.src),
-        "dst": _ntoa(packet.family, packet.dst),
-        "delivery": "multicast" if _is_multicast(packet.family, packet.dst) else "unicast",
-        "ttl": packet.ttl,
-    }
+    envelope = Advert(
+        file=frame.file,
+        frame=frame.number,
+        time=frame.time,
+        interface=interface,
+        vlan=link.vlan,
+        src_mac=link.src_mac,
+        dst_mac=link.dst_mac,
+        family=packet.family,
+        src=_ntoa(packet.family, packet.src),
+        dst=_ntoa(packet.family, packet.dst),
+        delivery="multicast" if _is_multicast(packet.family, packet.dst) else "unicast",
+        ttl=packet.ttl,
+    )
     if icmp is not None:
-        base.update(kind="icmp-quote", icmp_from=icmp[0], icmp_type=icmp[1], icmp_code=icmp[2])
-    if protocol < 0:  # IPv4 header length field below 20
-        return Advert(**base, malformed=f"IPv4 header length {-protocol} is below 20")  # type: ignore[arg-type]
+        envelope = replace(
+            envelope, kind="icmp-quote", icmp_from=icmp[0], icmp_type=icmp[1], icmp_code=icmp[2]
+        )
+    if packet.broken:
+        return replace(envelope, malformed=packet.broken)
     if protocol == IPPROTO_AH:
         through = _through_ah(packet)
         if isinstance(through, str):
-            return Advert(**base, encapsulation="ah", malformed=through)  # type: ignore[arg-type]
+            return replace(envelope, encapsulation="ah", malformed=through)
         packet = through
-    advert = _decode_vrrp(base, packet, quoted=icmp is not None)
+    advert = _decode_vrrp(envelope, packet, quoted=icmp is not None)
     group = VRRP_GROUP_V4 if packet.family == "ipv4" else VRRP_GROUP_V6
     if advert.delivery == "multicast" and packet.dst != group:
         advert = replace(advert, notes=(*advert.notes, f"multicast to {advert.dst}, not the VRRP group"))

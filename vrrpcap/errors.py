@@ -32,3 +32,10 @@ class InputUnavailable(VrrpcapError):
 
 class NotACapture(VrrpcapError):
     exit_code = ExitCode.NOT_A_CAPTURE
+
+
+class Interrupted(VrrpcapError):
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")

@@ -47,11 +47,13 @@ class JsonWriter:
         out.write('{"adverts": [')
 
     def write(self, advert: Advert) -> None:
-        self.out.write(("\n  " if self.count == 0 else ",\n  ") + json.dumps(advert_to_dict(advert, self.show_secrets)))
+        self.out.write(
+            ("\n  " if self.count == 0 else ",\n  ") + json.dumps(advert_to_dict(advert, self.show_secrets))
+        )
         self.count += 1
 
     def close(self, inputs: Sequence[dict[str, Any]]) -> None:
-        self.out.write("\n], \"inputs\": " + json.dumps(list(inputs), indent=2) + "}\n")
+        self.out.write('\n], "inputs": ' + json.dumps(list(inputs), indent=2) + "}\n")
         self.out.flush()
 
 
@@ -79,8 +81,18 @@ class CsvWriter:
 
 
 TABLE_COLUMNS = (
-    ("frame", 6), ("time (UTC)", 26), ("source", 26), ("destination", 18), ("ttl", 3), ("v", 2),
-    ("vrid", 4), ("prio", 4), ("int", 6), ("auth", 9), ("cksum", 11), ("addresses / problems", 0),
+    ("frame", 6),
+    ("time (UTC)", 26),
+    ("source", 26),
+    ("destination", 18),
+    ("ttl", 3),
+    ("v", 2),
+    ("vrid", 4),
+    ("prio", 4),
+    ("int", 6),
+    ("auth", 9),
+    ("cksum", 11),
+    ("addresses / problems", 0),
 )
 
 
@@ -91,18 +103,16 @@ class TableWriter:
     def __init__(self, out: TextIO, show_secrets: bool, color: bool) -> None:
         from rich.console import Console
 
-        self.console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color or None,
-                               no_color=not color)
+        self.console = Console(
+            file=out, highlight=False, soft_wrap=True, force_terminal=color or None, no_color=not color
+        )
         self.show_secrets = show_secrets
         self.count = 0
         header = "  ".join(name.ljust(width) if width else name for name, width in TABLE_COLUMNS)
         self.console.print(header, style="bold", markup=False)
 
     def _cells(self, a: Advert) -> list[str]:
-        if a.kind == "icmp-quote":
-            source = f"{a.src} (quoted by {a.icmp_from})"
-        else:
-            source = a.src
+        source = f"{a.src} (quoted by {a.icmp_from})" if a.kind == "icmp-quote" else a.src
         if a.vlan:
             source = f"{source} vlan {'.'.join(map(str, a.vlan))}"
         auth = a.auth or ""
@@ -118,14 +128,26 @@ class TableWriter:
             detail += "  (" + "; ".join(a.notes) + ")"
         interval = "" if a.interval is None else f"{a.interval:g}s"
         return [
-            str(a.frame), clock(a.time), source, f"{a.dst} {a.delivery[0]}", str(a.ttl),
-            "" if a.version is None else str(a.version), _blank(a.vrid), _blank(a.priority), interval,
-            auth, a.checksum, detail,
+            str(a.frame),
+            clock(a.time),
+            source,
+            f"{a.dst} {a.delivery[0]}",
+            str(a.ttl),
+            "" if a.version is None else str(a.version),
+            _blank(a.vrid),
+            _blank(a.priority),
+            interval,
+            auth,
+            a.checksum,
+            detail,
         ]
 
     def write(self, advert: Advert) -> None:
         cells = self._cells(advert)
-        line = "  ".join(cell.ljust(width) if width else cell for cell, (_, width) in zip(cells, TABLE_COLUMNS, strict=True))
+        line = "  ".join(
+            cell.ljust(width) if width else cell
+            for cell, (_, width) in zip(cells, TABLE_COLUMNS, strict=True)
+        )
         self.console.print(line, style="red" if advert.malformed else None, markup=False)
         self.count += 1
 
@@ -137,15 +159,13 @@ class TableWriter:
             drops = f", capture dropped {item['capture_drops']}" if item["capture_drops"] else ""
             self.console.print(
                 f"{item['path']}: {item['packets']} frames, {item['adverts']} VRRP/CARP records{span}{drops}",
-                style="dim", markup=False,
+                style="dim",
+                markup=False,
             )
 
 
 def _blank(value: int | None) -> str:
     return "" if value is None else str(value)
-
-
-FORMATS = ("table", "json", "jsonl", "csv")
 
 
 def make_writer(fmt: str, out: TextIO, show_secrets: bool, color: bool) -> AdvertWriter:

@@ -38,8 +38,9 @@ class InputStats:
 class AdvertStream:
     """Iterate the adverts of a CaptureSet in time order, counting per input as it goes."""
 
-    def __init__(self, captures: CaptureSet, progress: Callable[[], None] | None = None,
-                 progress_every: int = 4096) -> None:
+    def __init__(
+        self, captures: CaptureSet, progress: Callable[[], None] | None = None, progress_every: int = 4096
+    ) -> None:
         self.captures = captures
         self.stats = {r.label: InputStats(r.label, r.format, r.compression) for r in captures.readers}
         self._progress = progress
@@ -48,8 +49,7 @@ class AdvertStream:
     def __iter__(self) -> Iterator[Advert]:
         stats = self.stats
         progress, every = self._progress, self._every
-        count = 0
-        for frame in self.captures:
+        for count, frame in enumerate(self.captures, 1):
             item = stats[frame.file]
             item.packets += 1
             t = frame.time
@@ -57,7 +57,6 @@ class AdvertStream:
                 item.first_time = t
             if item.last_time is None or t > item.last_time:
                 item.last_time = t
-            count += 1
             if progress is not None and count % every == 0:
                 progress()
             advert = decode_frame(frame)

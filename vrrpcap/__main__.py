@@ -1,0 +1,3 @@
+from vrrpcap.cli import main
+
+main()
