@@ -24,13 +24,14 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, cast
+from typing import BinaryIO, NamedTuple, cast
 
 from vrrpcap.errors import InputUnavailable, NotACapture
 
 # libpcap refuses records above 256 KiB (its MAXIMUM_SNAPLEN); a larger claim means a corrupt header.
 MAX_RECORD = 262_144
 MAX_PCAPNG_BLOCK = 16 * 1024 * 1024
+CHUNK = 1 << 20
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -45,8 +46,10 @@ PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 COMPRESSED_MAGICS = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zX": "xz"}
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
+    """A captured frame. A NamedTuple, not a dataclass: one is made per packet read, and tuples are
+    made three times faster than frozen dataclasses."""
+
     file: str
     number: int  # 1-based, as Wireshark numbers frames
     time: float  # epoch seconds
@@ -249,30 +252,43 @@ class CaptureReader:
         unpack_record = struct.Struct(endian + "IIII").unpack_from
         label = self.label
         number = 0
+        # Records are parsed out of large reads: two small reads per record cost more than the parsing.
+        buffer = b""
+        position = 0
         while True:
-            head = self._read(record_header)
-            if not head:
-                return
+            if len(buffer) - position < record_header:
+                buffer = buffer[position:] + self._read(CHUNK)
+                position = 0
+                if not buffer:
+                    return
+                if len(buffer) < record_header:
+                    self.damage = (
+                        f"truncated in the header of record {number + 1} "
+                        f"({len(buffer)} of {record_header} bytes)"
+                    )
+                    return
+            seconds, fraction, caplen, wirelen = unpack_record(buffer, position)
             number += 1
-            if len(head) < record_header:
-                self.damage = (
-                    f"truncated in the header of record {number} ({len(head)} of {record_header} bytes)"
-                )
-                return
-            seconds, fraction, caplen, wirelen = unpack_record(head)
             if caplen > MAX_RECORD:
                 self.damage = f"record {number} claims {caplen} captured bytes (the limit is {MAX_RECORD})"
                 return
-            data = self._read(caplen)
-            if len(data) < caplen:
-                self.damage = f"truncated in record {number} ({len(data)} of {caplen} bytes)"
-                return
-            if snaplen and caplen > snaplen:
+            start = position + record_header
+            end = start + caplen
+            if end > len(buffer):
+                buffer = buffer[position:] + self._read(max(CHUNK, end - position))
+                position, start, end = 0, record_header, record_header + caplen
+                if end > len(buffer):
+                    self.damage = f"truncated in record {number} ({len(buffer) - start} of {caplen} bytes)"
+                    return
+            position = end
+            if caplen > snaplen and snaplen:
                 self._anomaly("snaplen", f"longer than the file's snaplen {snaplen}", number)
             if caplen > wirelen:
                 self._anomaly("wirelen", "with more bytes captured than were on the wire", number)
             self.frames = number
-            yield Frame(label, number, seconds + fraction * resolution, linktype, data, wirelen, None)
+            yield Frame(
+                label, number, seconds + fraction * resolution, linktype, buffer[start:end], wirelen, None
+            )
 
     def _pcapng_frames(self) -> Iterator[Frame]:
         block_type_bytes: bytes | None = self._magic

@@ -10,6 +10,7 @@ import socket
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from vrrpcap.advert import AUTH_TYPE_NAMES, Advert
 from vrrpcap.capture import Frame
@@ -28,6 +29,27 @@ ICMPV6_ERRORS = frozenset({1, 2, 3, 4})
 VRRP_GROUP_V4 = b"\xe0\x00\x00\x12"  # 224.0.0.18
 VRRP_GROUP_V6 = socket.inet_pton(socket.AF_INET6, "ff02::12")
 CARP_LENGTH = 36
+
+
+class Envelope(TypedDict):
+    """The fields every record of a frame shares, whatever its VRRP message turns out to be."""
+
+    file: str
+    frame: int
+    time: float
+    interface: str | None
+    vlan: tuple[int, ...]
+    src_mac: str | None
+    dst_mac: str | None
+    family: str
+    src: str
+    dst: str
+    delivery: str
+    ttl: int
+    kind: str
+    icmp_from: str | None
+    icmp_type: int | None
+    icmp_code: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,20 +182,24 @@ def _v3_checksum(packet: _Packet, message: bytes) -> str:
 
 
 def _is_carp(message: bytes, declared: int) -> bool:
-    """Wireshark's rule (36 bytes or more, version 1-2, type 1, authlen 7), minus real VRRPv2 messages
-    with seven addresses, which have the same byte 3 and 44 bytes with a valid checksum."""
-    if len(message) < CARP_LENGTH or message[3] != 7 or message[0] not in (0x11, 0x21):
-        return False
-    return not (declared == 44 and message[0] == 0x21 and internet_checksum(message[:44]) == 0)
+    """Wireshark's rule (36 bytes or more captured, version 1-2, type 1, authlen 7), and the message is
+    exactly CARP's 36 bytes long: a VRRPv2 advert with seven addresses has the same byte 3 but is 44
+    bytes, and stays VRRP even when a snaplen cuts it."""
+    return (
+        declared == CARP_LENGTH
+        and len(message) >= CARP_LENGTH
+        and message[3] == 7
+        and message[0] in (0x11, 0x21)
+    )
 
 
-def _decode_carp(envelope: Advert, packet: _Packet) -> Advert:
+def _decode_carp(envelope: Envelope, packet: _Packet) -> Advert:
     m = packet.payload
     checksum = "ok" if internet_checksum(m[:CARP_LENGTH]) == 0 else "bad"
     advbase, advskew = m[5], m[2]
-    return replace(
-        envelope,
-        kind="carp",
+    carp: Envelope = {**envelope, "kind": "carp"}
+    return Advert(
+        **carp,
         version=m[0] >> 4,
         type=m[0] & 0x0F,
         vrid=m[1],
@@ -206,15 +232,15 @@ def _interval(version: int, m: bytes) -> float | None:
     return None
 
 
-def _short_header(envelope: Advert, packet: _Packet, notes: list[str], problems: list[str]) -> Advert:
+def _short_header(envelope: Envelope, packet: _Packet, notes: list[str], problems: list[str]) -> Advert:
     """A message shorter than VRRP's 8-byte header: keep every field that was captured."""
     m, declared = packet.payload, packet.declared
     version = m[0] >> 4
     auth_type = m[4] if len(m) >= 6 and version == 2 else None
     if declared < 8:
         problems.append(f"VRRP message of {declared} bytes is shorter than its 8-byte header")
-    return replace(
-        envelope,
+    return Advert(
+        **envelope,
         version=version,
         type=m[0] & 0x0F,
         vrid=m[1] if len(m) >= 2 else None,
@@ -266,12 +292,12 @@ def _v2_checksum(message: bytes, count: int, auth_type: int) -> str:
     return "bad"
 
 
-def _decode_vrrp(envelope: Advert, packet: _Packet, quoted: bool) -> Advert:
+def _decode_vrrp(envelope: Envelope, packet: _Packet, quoted: bool) -> Advert:
     m = packet.payload
     declared = packet.declared
     notes = list(packet.notes)
     if declared <= 0 or not m:
-        return replace(envelope, length=max(declared, 0), notes=tuple(notes), malformed="empty VRRP message")
+        return Advert(**envelope, length=max(declared, 0), notes=tuple(notes), malformed="empty VRRP message")
     if _is_carp(m, declared):
         return _decode_carp(envelope, packet)
     problems: list[str] = []
@@ -315,8 +341,8 @@ def _decode_vrrp(envelope: Advert, packet: _Packet, quoted: bool) -> Advert:
         problems.append("advert interval 0")
     if version in (2, 3) and count == 0:
         problems.append("no virtual addresses")
-    return replace(
-        envelope,
+    return Advert(
+        **envelope,
         version=version,
         type=kind,
         vrid=vrid,
@@ -386,36 +412,35 @@ def decode_frame(frame: Frame) -> Advert | None:
     interface = frame.interface
     if interface is None and link.ifindex is not None:
         interface = f"ifindex{link.ifindex}"
-    envelope = Advert(
-        file=frame.file,
-        frame=frame.number,
-        time=frame.time,
-        interface=interface,
-        vlan=link.vlan,
-        src_mac=link.src_mac,
-        dst_mac=link.dst_mac,
-        family=packet.family,
-        src=_ntoa(packet.family, packet.src),
-        dst=_ntoa(packet.family, packet.dst),
-        delivery="multicast" if _is_multicast(packet.family, packet.dst) else "unicast",
-        ttl=packet.ttl,
-    )
-    if icmp is not None:
-        envelope = replace(
-            envelope, kind="icmp-quote", icmp_from=icmp[0], icmp_type=icmp[1], icmp_code=icmp[2]
-        )
+    envelope: Envelope = {
+        "file": frame.file,
+        "frame": frame.number,
+        "time": frame.time,
+        "interface": interface,
+        "vlan": link.vlan,
+        "src_mac": link.src_mac,
+        "dst_mac": link.dst_mac,
+        "family": packet.family,
+        "src": _ntoa(packet.family, packet.src),
+        "dst": _ntoa(packet.family, packet.dst),
+        "delivery": "multicast" if _is_multicast(packet.family, packet.dst) else "unicast",
+        "ttl": packet.ttl,
+        "kind": "advert" if icmp is None else "icmp-quote",
+        "icmp_from": None if icmp is None else icmp[0],
+        "icmp_type": None if icmp is None else icmp[1],
+        "icmp_code": None if icmp is None else icmp[2],
+    }
     if packet.broken:
-        return replace(envelope, malformed=packet.broken)
+        return Advert(**envelope, malformed=packet.broken)
     if protocol == IPPROTO_AH:
         through = _through_ah(packet)
         if isinstance(through, str):
-            return replace(envelope, encapsulation="ah", malformed=through)
+            return Advert(**envelope, encapsulation="ah", malformed=through)
         packet = through
-    advert = _decode_vrrp(envelope, packet, quoted=icmp is not None)
     group = VRRP_GROUP_V4 if packet.family == "ipv4" else VRRP_GROUP_V6
-    if advert.delivery == "multicast" and packet.dst != group:
-        advert = replace(advert, notes=(*advert.notes, f"multicast to {advert.dst}, not the VRRP group"))
-    return advert
+    if envelope["delivery"] == "multicast" and packet.dst != group:
+        packet = replace(packet, notes=(*packet.notes, f"multicast to {envelope['dst']}, not the VRRP group"))
+    return _decode_vrrp(envelope, packet, quoted=icmp is not None)
 
 
 def decode_frames(frames: Iterable[Frame]) -> Iterator[Advert]:

@@ -8,7 +8,7 @@ Offsets follow the wire formats; nothing here allocates more than the returned r
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ETHERTYPE_IPV4 = 0x0800
 ETHERTYPE_IPV6 = 0x86DD
@@ -28,8 +28,7 @@ LINKTYPE_IPV6 = 229
 LINKTYPE_LINUX_SLL2 = 276
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     offset: int  # where the IP header starts
     ip_version: int  # 4 or 6, from the link layer's protocol field (0: look at the IP header)
     src_mac: str | None = None
