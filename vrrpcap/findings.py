@@ -1,0 +1,86 @@
+"""Finding codes, severities and the Finding record. Every code is documented in docs/findings.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    code: str
+    severity: Severity
+    title: str
+
+
+_CATALOG = (
+    ("VRRP-SPLIT-BRAIN", Severity.ERROR, "two or more routers are master of one virtual router at once"),
+    ("VRRP-VRID-COLLISION", Severity.ERROR, "two virtual routers with disjoint VIPs share a VRID on one segment"),
+    ("VRRP-VIP-CONFLICT", Severity.ERROR, "one virtual IP announced by two virtual routers"),
+    ("VRRP-OWNER-CONFLICT", Severity.ERROR, "two routers advertise priority 255 in one virtual router"),
+    ("VRRP-BAD-TTL", Severity.ERROR, "TTL / hop limit is not 255"),
+    ("VRRP-BAD-CHECKSUM", Severity.ERROR, "the checksum matches no known variant"),
+    ("VRRP-MALFORMED", Severity.ERROR, "a VRRP packet that cannot be decoded completely"),
+    ("VRRP-MISSED-ADVERTS", Severity.WARNING, "gaps in a master's stream of adverts"),
+    ("VRRP-INTERVAL-MISMATCH", Severity.WARNING, "routers of one virtual router advertise different intervals"),
+    ("VRRP-VIP-MISMATCH", Severity.WARNING, "routers of one virtual router advertise different VIP sets"),
+    ("VRRP-AUTH-MISMATCH", Severity.WARNING, "different authentication within one virtual router"),
+    ("VRRP-VERSION-MISMATCH", Severity.WARNING, "VRRPv2 and VRRPv3 adverts in one virtual router"),
+    ("VRRP-CHECKSUM-VARIANT", Severity.WARNING, "VRRPv3 IPv4 checksum computed a non-RFC way"),
+    ("VRRP-CLEARTEXT-PASSWORD", Severity.WARNING, "VRRPv2 simple-text password on the wire"),
+    ("VRRP-MIXED-DELIVERY", Severity.WARNING, "one virtual router seen both multicast and unicast"),
+    ("VRRP-UNICAST-ASYMMETRY", Severity.WARNING, "unicast peers that do not match"),
+    ("VRRP-PEER-UNREACHABLE", Severity.WARNING, "ICMP errors say a unicast peer is not listening"),
+    ("VRRP-PRIORITY-TIE", Severity.WARNING, "competing masters with equal priority"),
+    ("VRRP-OWNER-MISMATCH", Severity.WARNING, "priority 255 from a router whose address is not a VIP"),
+    ("VRRP-FLAPPING", Severity.WARNING, "master changes too often"),
+    ("VRRP-CAPTURE-DROPS", Severity.WARNING, "the capture itself dropped packets"),
+    ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),
+    ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
+    ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),
+    ("VRRP-PRIORITY-ZERO", Severity.INFO, "a master resigned with priority 0"),
+)
+
+CODES: dict[str, CodeInfo] = {code: CodeInfo(code, severity, title) for code, severity, title in _CATALOG}
+
+MAX_EVIDENCE = 40  # frame numbers kept per finding: enough to look at, bounded whatever the capture
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    vr: str | None  # virtual router id; None for capture-wide findings
+    start: float | None
+    end: float | None
+    routers: tuple[str, ...]
+    message: str
+    frames: tuple[int, ...] = ()
+    count: int = 1  # how many occurrences the finding sums up (adverts, gaps, changes)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.label,
+            "vr": self.vr,
+            "start": self.start,
+            "end": self.end,
+            "routers": list(self.routers),
+            "message": self.message,
+            "frames": list(self.frames),
+            "count": self.count,
+        }
