@@ -25,8 +25,8 @@ from vrrpcap.model import (
     FailoverEvent,
     FindingEvent,
     MasterEnded,
-    MasterStarted,
     Mastership,
+    MasterStarted,
     RouterSummary,
     VirtualRouter,
 )
@@ -42,10 +42,7 @@ class Options:
 
 def master_down_interval(version: int | None, priority: int, interval: float) -> float:
     """RFC 3768/5798: 3 * interval + skew; the skew depends on the router's own priority."""
-    if version == 3:
-        skew = (256 - priority) * interval / 256
-    else:
-        skew = (256 - priority) / 256
+    skew = (256 - priority) * interval / 256 if version == 3 else (256 - priority) / 256
     return 3 * interval + skew
 
 
@@ -293,8 +290,9 @@ class Analyzer:
         }
 
     # -- per-advert checks ----------------------------------------------------------------------------
-    def _evidence_for(self, code: str, vr: str | None, subject: str, a: Advert, events: list[Event],
-                      message: str) -> _Evidence:
+    def _evidence_for(
+        self, code: str, vr: str | None, subject: str, a: Advert, events: list[Event], message: str
+    ) -> _Evidence:
         key = (code, vr, subject)
         evidence = self._evidence.get(key)
         if evidence is None:
@@ -306,8 +304,15 @@ class Analyzer:
             events.append(FindingEvent(self._finding(code, vr, (subject,), evidence)))
         return evidence
 
-    def _finding(self, code: str, vr: str | None, routers: tuple[str, ...], evidence: _Evidence,
-                 severity: Severity | None = None, message: str | None = None) -> Finding:
+    def _finding(
+        self,
+        code: str,
+        vr: str | None,
+        routers: tuple[str, ...],
+        evidence: _Evidence,
+        severity: Severity | None = None,
+        message: str | None = None,
+    ) -> Finding:
         return Finding(
             code=code,
             severity=severity or CODES[code].severity,
@@ -343,26 +348,53 @@ class Analyzer:
         vid = self.vr_id(vr)
         if a.ttl != 255:
             how = "unicast " if a.delivery == "unicast" else ""
-            self._evidence_for("VRRP-BAD-TTL", vid, a.src, a, events,
-                               f"{a.src} sends {how}adverts with TTL/hop limit {a.ttl}, not 255: receivers "
-                               "discard them (crossed a router, forged, or keepalived unicast_ttl)")
+            self._evidence_for(
+                "VRRP-BAD-TTL",
+                vid,
+                a.src,
+                a,
+                events,
+                f"{a.src} sends {how}adverts with TTL/hop limit {a.ttl}, not 255: receivers "
+                "discard them (crossed a router, forged, or keepalived unicast_ttl)",
+            )
         if a.checksum == "bad":
-            self._evidence_for("VRRP-BAD-CHECKSUM", vid, a.src, a, events,
-                               f"{a.src} sends adverts whose checksum matches no variant")
+            self._evidence_for(
+                "VRRP-BAD-CHECKSUM",
+                vid,
+                a.src,
+                a,
+                events,
+                f"{a.src} sends adverts whose checksum matches no variant",
+            )
         elif a.checksum in ("v2-style", "old-unicast"):
-            how = ("without the pseudo-header (Cisco, keepalived v3_checksum_as_v2)"
-                   if a.checksum == "v2-style" else "with 224.0.0.18 in the pseudo-header (keepalived <= 1.3.6)")
-            self._evidence_for("VRRP-CHECKSUM-VARIANT", vid, a.src, a, events,
-                               f"{a.src} computes the VRRPv3 checksum {how}")
+            how = (
+                "without the pseudo-header (Cisco, keepalived v3_checksum_as_v2)"
+                if a.checksum == "v2-style"
+                else "with 224.0.0.18 in the pseudo-header (keepalived <= 1.3.6)"
+            )
+            self._evidence_for(
+                "VRRP-CHECKSUM-VARIANT", vid, a.src, a, events, f"{a.src} computes the VRRPv3 checksum {how}"
+            )
         if a.auth_type == 1:
-            self._evidence_for("VRRP-CLEARTEXT-PASSWORD", vid, a.src, a, events,
-                               f"{a.src} sends a simple-text password (<redacted>) in every advert")
+            self._evidence_for(
+                "VRRP-CLEARTEXT-PASSWORD",
+                vid,
+                a.src,
+                a,
+                events,
+                f"{a.src} sends a simple-text password (<redacted>) in every advert",
+            )
         mac = a.src_mac or ""
         vmac_prefix = "00:00:5e:00:01:" if a.family == "ipv4" else "00:00:5e:00:02:"
         if mac.startswith(vmac_prefix) and int(mac[-2:], 16) != a.vrid:
-            self._evidence_for("VRRP-VMAC-MISMATCH", vid, a.src, a, events,
-                               f"{a.src} sends from virtual MAC {mac} (VRID {int(mac[-2:], 16)}) adverts for "
-                               f"VRID {a.vrid}")
+            self._evidence_for(
+                "VRRP-VMAC-MISMATCH",
+                vid,
+                a.src,
+                a,
+                events,
+                f"{a.src} sends from virtual MAC {mac} (VRID {int(mac[-2:], 16)}) adverts for VRID {a.vrid}",
+            )
 
     def _note_malformed(self, a: Advert, events: list[Event]) -> None:
         subject = a.src
@@ -370,8 +402,20 @@ class Analyzer:
         if evidence is None:
             evidence = self._malformed[subject] = _Evidence(a.time, a.time)
             evidence.detail["reasons"] = {}
-            events.append(FindingEvent(Finding("VRRP-MALFORMED", Severity.ERROR, None, a.time, a.time, (a.src,),
-                                               f"malformed VRRP packet from {a.src}: {a.malformed}", (a.frame,))))
+            events.append(
+                FindingEvent(
+                    Finding(
+                        "VRRP-MALFORMED",
+                        Severity.ERROR,
+                        None,
+                        a.time,
+                        a.time,
+                        (a.src,),
+                        f"malformed VRRP packet from {a.src}: {a.malformed}",
+                        (a.frame,),
+                    )
+                )
+            )
         evidence.add(a.time, a.frame)
         reasons: dict[str, int] = evidence.detail["reasons"]
         reason = a.malformed or "incomplete header"
@@ -385,10 +429,20 @@ class Analyzer:
         evidence = self._unreachable.get(key)
         if evidence is None:
             evidence = self._unreachable[key] = _Evidence(a.time, a.time)
-            events.append(FindingEvent(Finding(
-                "VRRP-PEER-UNREACHABLE", Severity.WARNING, segment.label(), a.time, a.time, (a.src, peer),
-                f"{peer} answers {a.src}'s unicast adverts with ICMP errors: its VRRP is not listening",
-                (a.frame,))))
+            events.append(
+                FindingEvent(
+                    Finding(
+                        "VRRP-PEER-UNREACHABLE",
+                        Severity.WARNING,
+                        segment.label(),
+                        a.time,
+                        a.time,
+                        (a.src, peer),
+                        f"{peer} answers {a.src}'s unicast adverts with ICMP errors: its VRRP is not listening",
+                        (a.frame,),
+                    )
+                )
+            )
         evidence.add(a.time, a.frame)
         evidence.detail["icmp"] = (a.icmp_type, a.icmp_code)
 
@@ -398,10 +452,20 @@ class Analyzer:
             key = ("VRRP-VRID-COLLISION", segment.label(), "")
             if key not in self._announced:
                 self._announced.add(key)
-                events.append(FindingEvent(Finding(
-                    "VRRP-VRID-COLLISION", Severity.ERROR, segment.label(), a.time, a.time, (a.src,),
-                    f"VRID {segment.vrid} on {segment.label()} carries adverts with disjoint VIP sets",
-                    (a.frame,))))
+                events.append(
+                    FindingEvent(
+                        Finding(
+                            "VRRP-VRID-COLLISION",
+                            Severity.ERROR,
+                            segment.label(),
+                            a.time,
+                            a.time,
+                            (a.src,),
+                            f"VRID {segment.vrid} on {segment.label()} carries adverts with disjoint VIP sets",
+                            (a.frame,),
+                        )
+                    )
+                )
 
     # -- timeline -----------------------------------------------------------------------------------
     def _push_deadline(self, r: _Router) -> None:
@@ -432,8 +496,22 @@ class Analyzer:
         assert run is not None
         vr = self._vrs[r.vr_key]
         vid = self.vr_id(vr)
-        r.runs.append(Mastership(vid, r.address, run.start, run.last, run.start_observed, observed, cause,
-                                 run.adverts, run.priority_min, run.priority_max, run.first_frame, run.last_frame))
+        r.runs.append(
+            Mastership(
+                vid,
+                r.address,
+                run.start,
+                run.last,
+                run.start_observed,
+                observed,
+                cause,
+                run.adverts,
+                run.priority_min,
+                run.priority_max,
+                run.first_frame,
+                run.last_frame,
+            )
+        )
         r.run = None
         r.last_end = run.last
         r.last_end_cause = cause
@@ -444,7 +522,8 @@ class Analyzer:
         """Routers advertising as master at t: an open run whose next advert is not yet overdue."""
         factor = self.options.missed_factor
         return [
-            r for r in vr.routers.values()
+            r
+            for r in vr.routers.values()
             if r.address != but and r.run is not None and t - r.run.last <= r.interval * factor
         ]
 
@@ -452,9 +531,15 @@ class Analyzer:
         t, priority = a.time, a.priority or 0
         previous_priority = r.last_priority
         if priority and previous_priority and priority != previous_priority:
-            self._evidence_for("VRRP-PRIORITY-CHANGE", self.vr_id(vr), r.address, a, events,
-                               f"{r.address} changed its advertised priority ({previous_priority} -> {priority}): "
-                               "a tracked script or interface with a weight")
+            self._evidence_for(
+                "VRRP-PRIORITY-CHANGE",
+                self.vr_id(vr),
+                r.address,
+                a,
+                events,
+                f"{r.address} changed its advertised priority ({previous_priority} -> {priority}): "
+                "a tracked script or interface with a weight",
+            )
         if priority:
             r.last_priority = priority
         if r.run is None and priority == 0 and r.last_end is not None:
@@ -472,8 +557,14 @@ class Analyzer:
             run.priority_max = max(run.priority_max, priority)
             r.per_peer_last[a.dst] = t
         if priority == 0:
-            self._evidence_for("VRRP-PRIORITY-ZERO", self.vr_id(vr), r.address, a, events,
-                               f"{r.address} resigned as master (priority 0): shutdown, stop or FAULT")
+            self._evidence_for(
+                "VRRP-PRIORITY-ZERO",
+                self.vr_id(vr),
+                r.address,
+                a,
+                events,
+                f"{r.address} resigned as master (priority 0): shutdown, stop or FAULT",
+            )
             if r.run is not None:
                 events += self._close(r, "priority-0", observed=True)
         else:
@@ -521,17 +612,33 @@ class Analyzer:
                 latest, latest_time = other, end
         return latest
 
-    def _failover(self, vr: _VirtualRouter, old: _Router, new: _Router, a: Advert, cause: str,
-                  takeover: float | None) -> list[Event]:
+    def _failover(
+        self, vr: _VirtualRouter, old: _Router, new: _Router, a: Advert, cause: str, takeover: float | None
+    ) -> list[Event]:
         vid = self.vr_id(vr)
-        failover = Failover(vid, a.time, old.address, new.address, cause, takeover, old.last_priority,
-                            a.priority or 0, a.frame)
+        failover = Failover(
+            vid,
+            a.time,
+            old.address,
+            new.address,
+            cause,
+            takeover,
+            old.last_priority,
+            a.priority or 0,
+            a.frame,
+        )
         vr.failovers.append(failover)
         vr.last_master = new.address
         events: list[Event] = [FailoverEvent(failover)]
         latency = "" if takeover is None else f" after {takeover:.2f} s"
-        evidence = self._evidence_for("VRRP-FAILOVER", vid, f"{old.address}>{new.address}", a, events,
-                                      f"master changed from {old.address} to {new.address} ({cause}){latency}")
+        evidence = self._evidence_for(
+            "VRRP-FAILOVER",
+            vid,
+            f"{old.address}>{new.address}",
+            a,
+            events,
+            f"master changed from {old.address} to {new.address} ({cause}){latency}",
+        )
         evidence.detail.setdefault("failovers", []).append(failover)
         self._flapping(vr, a, events)
         return events
@@ -542,8 +649,14 @@ class Analyzer:
         while vr.change_times and a.time - vr.change_times[0] > window:
             vr.change_times.popleft()
         if len(vr.change_times) > self.options.flap_changes:
-            self._evidence_for("VRRP-FLAPPING", self.vr_id(vr), "", a, events,
-                               f"master changed more than {self.options.flap_changes} times in {window:g} s")
+            self._evidence_for(
+                "VRRP-FLAPPING",
+                self.vr_id(vr),
+                "",
+                a,
+                events,
+                f"master changed more than {self.options.flap_changes} times in {window:g} s",
+            )
 
     def _outage(self, vr: _VirtualRouter, r: _Router, silent_from: float, t: float, a: Advert) -> None:
         evidence = vr.outages
@@ -576,7 +689,10 @@ class Analyzer:
     def _missed_finding(self, key: tuple[str, str | None, str], evidence: _Evidence, r: _Router) -> Finding:
         missed, longest = evidence.detail["missed"], evidence.detail["longest"]
         return self._finding(
-            "VRRP-MISSED-ADVERTS", key[1], (r.address,), evidence,
+            "VRRP-MISSED-ADVERTS",
+            key[1],
+            (r.address,),
+            evidence,
             message=f"{r.address} missed about {missed} advert(s) while master, in {evidence.count} gap(s); "
             f"longest gap {longest:.2f} s (interval {r.interval:g} s)",
         )
@@ -603,9 +719,20 @@ class Analyzer:
             vid = self.vr_id(vr)
             if vr.ties is None:
                 vr.ties = _Evidence(t, t)
-                events.append(FindingEvent(Finding(
-                    "VRRP-PRIORITY-TIE", Severity.WARNING, vid, t, t, tuple(sorted(episode.routers, key=_ip_key)),
-                    "routers with equal priority compete for master (decided by the higher IP address)", (a.frame,))))
+                events.append(
+                    FindingEvent(
+                        Finding(
+                            "VRRP-PRIORITY-TIE",
+                            Severity.WARNING,
+                            vid,
+                            t,
+                            t,
+                            tuple(sorted(episode.routers, key=_ip_key)),
+                            "routers with equal priority compete for master (decided by the higher IP address)",
+                            (a.frame,),
+                        )
+                    )
+                )
             vr.ties.add(t, a.frame)
             vr.ties.detail.setdefault("routers", set()).update(episode.routers)
         settle = self.options.settle_intervals * max(r.interval for r in active)
@@ -620,8 +747,11 @@ class Analyzer:
         why = []
         intervals = {r.interval for r in members}
         if len(intervals) > 1:
-            why.append("their advert intervals differ (" + " vs ".join(f"{i:g} s" for i in sorted(intervals))
-                       + "), so each drops the other's adverts")
+            why.append(
+                "their advert intervals differ ("
+                + " vs ".join(f"{i:g} s" for i in sorted(intervals))
+                + "), so each drops the other's adverts"
+            )
         deliveries = {d for r in members for d in r.deliveries}
         if len(deliveries) > 1:
             why.append("one side sends multicast and the other unicast, so neither hears the other")
@@ -630,9 +760,15 @@ class Analyzer:
             why.append("they speak different VRRP versions")
         reason = ("; " + "; ".join(why)) if why else ": they do not hear each other"
         return Finding(
-            "VRRP-SPLIT-BRAIN", Severity.ERROR, self.vr_id(vr), episode.start, episode.last, routers,
-            f"{' and '.join(routers)} were master at the same time for {episode.last - episode.start:.1f} s"
-            + reason, tuple(episode.frames))
+            "VRRP-SPLIT-BRAIN",
+            Severity.ERROR,
+            self.vr_id(vr),
+            episode.start,
+            episode.last,
+            routers,
+            f"{' and '.join(routers)} were master at the same time for {episode.last - episode.start:.1f} s" + reason,
+            tuple(episode.frames),
+        )
 
     def finish(self, inputs: list[dict[str, Any]] | None = None) -> Report:
         """Close what is still open at the capture's end and build the final report."""
@@ -671,8 +807,22 @@ class Analyzer:
         run = r.run
         if run is None:
             return []
-        return [Mastership(vid, r.address, run.start, run.last, run.start_observed, False, "open",
-                           run.adverts, run.priority_min, run.priority_max, run.first_frame, run.last_frame)]
+        return [
+            Mastership(
+                vid,
+                r.address,
+                run.start,
+                run.last,
+                run.start_observed,
+                False,
+                "open",
+                run.adverts,
+                run.priority_min,
+                run.priority_max,
+                run.first_frame,
+                run.last_frame,
+            )
+        ]
 
     def _summarize(self, vr: _VirtualRouter) -> VirtualRouter:
         vid = self.vr_id(vr)
@@ -687,11 +837,22 @@ class Analyzer:
         adverts = sum(r.adverts for r in routers)
         multicast = sum(r.multicast_adverts for r in routers)
         return VirtualRouter(
-            id=vid, interface=segment.interface, vlan=segment.vlan, family=segment.family, vrid=segment.vrid,
-            delivery=delivery, versions=tuple(sorted({v for r in routers for v in r.versions})),
-            vips=tuple(vips), routers=tuple(self._router_summary(r) for r in routers), masters=tuple(masters),
-            failovers=failovers, adverts=adverts, multicast_adverts=multicast, unicast_adverts=adverts - multicast,
-            first_seen=min(r.first_seen for r in routers), last_seen=max(r.last_seen for r in routers),
+            id=vid,
+            interface=segment.interface,
+            vlan=segment.vlan,
+            family=segment.family,
+            vrid=segment.vrid,
+            delivery=delivery,
+            versions=tuple(sorted({v for r in routers for v in r.versions})),
+            vips=tuple(vips),
+            routers=tuple(self._router_summary(r) for r in routers),
+            masters=tuple(masters),
+            failovers=failovers,
+            adverts=adverts,
+            multicast_adverts=multicast,
+            unicast_adverts=adverts - multicast,
+            first_seen=min(r.first_seen for r in routers),
+            last_seen=max(r.last_seen for r in routers),
         )
 
     def _router_summary(self, r: _Router) -> RouterSummary:
@@ -728,20 +889,34 @@ class Analyzer:
         by_id = {v.id: v for v in vrs}
         for (code, vid, subject), evidence in self._evidence.items():
             if code == "VRRP-MISSED-ADVERTS":
-                router = next((r for r in self._routers.values() if r.address == subject and
-                               self.vr_id(self._vrs[r.vr_key]) == vid), None)
+                router = next(
+                    (
+                        r
+                        for r in self._routers.values()
+                        if r.address == subject and self.vr_id(self._vrs[r.vr_key]) == vid
+                    ),
+                    None,
+                )
                 if router is not None:
                     findings.append(self._missed_finding((code, vid, subject), evidence, router))
                 continue
             if code == "VRRP-FAILOVER":
                 for f in evidence.detail.get("failovers", []):
                     latency = "" if f.takeover_s is None else f", takeover {f.takeover_s:.2f} s"
-                    findings.append(Finding(code, Severity.INFO, vid, f.time, f.time,
-                                            (f.from_router or "", f.to_router),
-                                            f"master changed from {f.from_router} to {f.to_router} "
-                                            f"({f.cause}{latency})", (f.frame,)))
+                    findings.append(
+                        Finding(
+                            code,
+                            Severity.INFO,
+                            vid,
+                            f.time,
+                            f.time,
+                            (f.from_router or "", f.to_router),
+                            f"master changed from {f.from_router} to {f.to_router} ({f.cause}{latency})",
+                            (f.frame,),
+                        )
+                    )
                 continue
-            routers = (subject,) if subject else ()
+            routers: tuple[str, ...] = (subject,) if subject else ()
             if code == "VRRP-FLAPPING":
                 routers = tuple(sorted({r.address for r in by_id[vid].routers}, key=_ip_key)) if vid in by_id else ()
             findings.append(self._finding(code, vid, routers, evidence))
@@ -751,39 +926,73 @@ class Analyzer:
             findings += [self._split_brain_finding(vr, e) for e in episodes]
             if vr.ties is not None:
                 routers = tuple(sorted(vr.ties.detail.get("routers", set()), key=_ip_key))
-                findings.append(self._finding(
-                    "VRRP-PRIORITY-TIE", vid, routers, vr.ties,
-                    message=f"{' and '.join(routers)} competed for master with equal priority "
-                    "(decided by the higher IP address)"))
+                findings.append(
+                    self._finding(
+                        "VRRP-PRIORITY-TIE",
+                        vid,
+                        routers,
+                        vr.ties,
+                        message=f"{' and '.join(routers)} competed for master with equal priority "
+                        "(decided by the higher IP address)",
+                    )
+                )
             if vr.outages is not None:
                 gaps = vr.outages.detail["gaps"]
                 longest = max(end - start for start, end, _ in gaps)
-                findings.append(self._finding(
-                    "VRRP-MISSED-ADVERTS", vid, tuple(sorted({g[2] for g in gaps}, key=_ip_key)), vr.outages,
-                    severity=Severity.ERROR,
-                    message=f"no master for {longest:.1f} s: the master went silent for longer than its "
-                    f"Master_Down_Interval and no backup took over ({len(gaps)} time(s))"))
+                findings.append(
+                    self._finding(
+                        "VRRP-MISSED-ADVERTS",
+                        vid,
+                        tuple(sorted({g[2] for g in gaps}, key=_ip_key)),
+                        vr.outages,
+                        severity=Severity.ERROR,
+                        message=f"no master for {longest:.1f} s: the master went silent for longer than its "
+                        f"Master_Down_Interval and no backup took over ({len(gaps)} time(s))",
+                    )
+                )
         for (segment, src, peer), evidence in self._unreachable.items():
             router = self._routers.get((segment, src))
             vid = self.vr_id(self._vrs[router.vr_key]) if router is not None else segment.label()
             icmp_type, icmp_code = evidence.detail["icmp"]
-            findings.append(self._finding(
-                "VRRP-PEER-UNREACHABLE", vid, (src, peer), evidence,
-                message=f"{peer} answered {evidence.count} unicast advert(s) of {src} with ICMP type {icmp_type} "
-                f"code {icmp_code}: no VRRP listener there (keepalived down?)"))
+            findings.append(
+                self._finding(
+                    "VRRP-PEER-UNREACHABLE",
+                    vid,
+                    (src, peer),
+                    evidence,
+                    message=f"{peer} answered {evidence.count} unicast advert(s) of {src} with ICMP type {icmp_type} "
+                    f"code {icmp_code}: no VRRP listener there (keepalived down?)",
+                )
+            )
         for src, evidence in self._malformed.items():
             reasons = evidence.detail["reasons"]
             text = "; ".join(f"{why} (x{n})" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
-            findings.append(self._finding("VRRP-MALFORMED", None, (src,), evidence,
-                                          message=f"{evidence.count} malformed VRRP packet(s) from {src}: {text}"))
+            findings.append(
+                self._finding(
+                    "VRRP-MALFORMED",
+                    None,
+                    (src,),
+                    evidence,
+                    message=f"{evidence.count} malformed VRRP packet(s) from {src}: {text}",
+                )
+            )
         findings += consistency_findings(vrs)
         for item in inputs:
             drops = item.get("capture_drops")
             if drops:
-                findings.append(Finding(
-                    "VRRP-CAPTURE-DROPS", Severity.WARNING, None, item.get("first_time"), item.get("last_time"), (),
-                    f"{item['path']}: the capture dropped {drops} packet(s): missed adverts may be the capture's "
-                    "fault", ()))
+                findings.append(
+                    Finding(
+                        "VRRP-CAPTURE-DROPS",
+                        Severity.WARNING,
+                        None,
+                        item.get("first_time"),
+                        item.get("last_time"),
+                        (),
+                        f"{item['path']}: the capture dropped {drops} packet(s): missed adverts may be the capture's "
+                        "fault",
+                        (),
+                    )
+                )
         return sorted(findings, key=lambda f: (-f.severity, f.start or 0.0, f.code))
 
 

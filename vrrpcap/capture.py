@@ -109,6 +109,8 @@ def _decompressor(name: str, stream: BinaryIO) -> BinaryIO:
 
 def _read_exact(stream: BinaryIO, n: int) -> bytes:
     """Read n bytes, or fewer only at the end of the stream (pipes may return short reads)."""
+    if n <= 0:
+        return b""
     data = stream.read(n)
     if len(data) == n or not data:
         return data
@@ -136,6 +138,7 @@ class CaptureReader:
         self.damage: str | None = None
         self.anomalies: dict[str, Anomaly] = {}
         self.interfaces: list[InterfaceInfo] = []
+        self._retired: list[InterfaceInfo] = []  # interfaces of earlier pcapng sections
         self._raw = self._open_raw(path)
         self._stream: BinaryIO = self._raw
         try:
@@ -224,7 +227,7 @@ class CaptureReader:
 
     @property
     def drops(self) -> int | None:
-        values = [i.dropped for i in self.interfaces if i.dropped is not None]
+        values = [i.dropped for i in self._retired + self.interfaces if i.dropped is not None]
         return sum(values) if values else None
 
     # -- reading -------------------------------------------------------------------------------
@@ -241,13 +244,29 @@ class CaptureReader:
     def _read(self, n: int) -> bytes:
         return _read_exact(self._stream, n)
 
+    def _fill(self, buffer: bytes, position: int, need: int) -> tuple[bytes, int]:
+        """The unread rest of buffer plus more input, at least `need` bytes unless the input ends.
+
+        From a pipe, take what has arrived (read1) rather than wait for a full chunk: records from
+        `tcpdump -U -w - | vrrpcap decode -` must come out as they come in."""
+        parts = [buffer[position:]]
+        have = len(parts[0])
+        read = getattr(self._stream, "read1", None) if self.size is None else None
+        while have < need:
+            more = read(max(CHUNK, need - have)) if read else self._read(max(CHUNK, need - have))
+            if not more:
+                break
+            parts.append(more)
+            have += len(more)
+        return b"".join(parts), 0
+
     def _pcap_frames(self) -> Iterator[Frame]:
         endian, resolution, record_header = PCAP_MAGICS[self._magic]
         header = self._read(20)
         if len(header) < 20:
             raise NotACapture(f"{self.label}: pcap file header cut short ({4 + len(header)} of 24 bytes)")
         _major, _minor, _zone, _sigfigs, snaplen, linktype_field = struct.unpack(endian + "HHiIII", header)
-        linktype = linktype_field & 0x0FFFFFFF
+        linktype = linktype_field & 0xFFFF  # upper bits: FCS length, as libpcap reads it
         self.interfaces = [InterfaceInfo("if0", linktype, snaplen, resolution)]
         unpack_record = struct.Struct(endian + "IIII").unpack_from
         label = self.label
@@ -257,14 +276,12 @@ class CaptureReader:
         position = 0
         while True:
             if len(buffer) - position < record_header:
-                buffer = buffer[position:] + self._read(CHUNK)
-                position = 0
+                buffer, position = self._fill(buffer, position, record_header)
                 if not buffer:
                     return
                 if len(buffer) < record_header:
                     self.damage = (
-                        f"truncated in the header of record {number + 1} "
-                        f"({len(buffer)} of {record_header} bytes)"
+                        f"truncated in the header of record {number + 1} ({len(buffer)} of {record_header} bytes)"
                     )
                     return
             seconds, fraction, caplen, wirelen = unpack_record(buffer, position)
@@ -272,23 +289,20 @@ class CaptureReader:
             if caplen > MAX_RECORD:
                 self.damage = f"record {number} claims {caplen} captured bytes (the limit is {MAX_RECORD})"
                 return
+            if len(buffer) - position < record_header + caplen:
+                buffer, position = self._fill(buffer, position, record_header + caplen)
+                if len(buffer) < record_header + caplen:
+                    self.damage = f"truncated in record {number} ({len(buffer) - record_header} of {caplen} bytes)"
+                    return
             start = position + record_header
             end = start + caplen
-            if end > len(buffer):
-                buffer = buffer[position:] + self._read(max(CHUNK, end - position))
-                position, start, end = 0, record_header, record_header + caplen
-                if end > len(buffer):
-                    self.damage = f"truncated in record {number} ({len(buffer) - start} of {caplen} bytes)"
-                    return
             position = end
             if caplen > snaplen and snaplen:
                 self._anomaly("snaplen", f"longer than the file's snaplen {snaplen}", number)
             if caplen > wirelen:
                 self._anomaly("wirelen", "with more bytes captured than were on the wire", number)
             self.frames = number
-            yield Frame(
-                label, number, seconds + fraction * resolution, linktype, buffer[start:end], wirelen, None
-            )
+            yield Frame(label, number, seconds + fraction * resolution, linktype, buffer[start:end], wirelen, None)
 
     def _pcapng_frames(self) -> Iterator[Frame]:
         block_type_bytes: bytes | None = self._magic
@@ -319,7 +333,11 @@ class CaptureReader:
                     self.damage = f"section header with a bad byte-order magic after frame {number}"
                     return
                 (total,) = struct.unpack(endian + "I", length_bytes)
+                if total < 28:
+                    self.damage = f"section header of impossible length {total} after frame {number}"
+                    return
                 body_length = total - 16
+                self._retired += self.interfaces  # their drop counters still count
                 self.interfaces = []  # interface ids restart in every section
             else:
                 if len(length_bytes) < 4:

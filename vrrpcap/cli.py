@@ -21,7 +21,9 @@ from vrrpcap.errors import ExitCode, InputUnavailable, Interrupted, VrrpcapError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from vrrpcap.findings import Severity
     from vrrpcap.pipeline import AdvertStream
+    from vrrpcap.report import Report
 
 app = typer.Typer(
     name="vrrpcap",
@@ -86,13 +88,9 @@ def decode(
     files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
     fmt: Annotated[
         DecodeFormat,
-        typer.Option(
-            "--format", "-f", help="table for people; json, jsonl or csv for machines.", case_sensitive=False
-        ),
+        typer.Option("--format", "-f", help="table for people; json, jsonl or csv for machines.", case_sensitive=False),
     ] = DecodeFormat.table,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     vrid: Annotated[
         list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
     ] = None,
@@ -102,9 +100,7 @@ def decode(
     ] = False,
     progress: Annotated[
         bool | None,
-        typer.Option(
-            "--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."
-        ),
+        typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),
     ] = None,
 ) -> None:
     """Decode every VRRP (v2, v3, IPv4, IPv6) and CARP message in the captures, one record each.
@@ -134,6 +130,174 @@ def decode(
         if stream.captures.damaged:
             code = ExitCode.DAMAGED_CAPTURE
     raise typer.Exit(int(code))
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class TimelineFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+SettleOption = Annotated[
+    float,
+    typer.Option("--settle", help="Overlap of masters longer than this many advert intervals is a split brain."),
+]
+MissedOption = Annotated[
+    float,
+    typer.Option("--missed-factor", help="A gap longer than this many intervals counts as missed adverts."),
+]
+FlapOption = Annotated[
+    float,
+    typer.Option("--flap-window", help="Seconds in which more than 3 master changes count as flapping."),
+]
+VridOption = Annotated[
+    list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
+]
+IgnoreOption = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Leave out this finding code (repeat for several).")
+]
+ProgressOption = Annotated[
+    bool | None,
+    typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),
+]
+
+
+def _analyze(
+    files: list[str], settle: float, missed_factor: float, flap_window: float, progress: bool | None
+) -> tuple[Report, bool]:
+    from vrrpcap.analyzer import Analyzer, Options
+
+    analyzer = Analyzer(Options(settle_intervals=settle, missed_factor=missed_factor, flap_window=flap_window))
+    with _captures(files, sys.stderr.isatty() if progress is None else progress) as stream:
+        try:
+            for advert in stream:
+                analyzer.feed(advert)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        for line in stream.captures.problems():
+            _err(f"warning: {line}")
+        return analyzer.finish(stream.inputs()), stream.captures.damaged
+
+
+def _check_codes(codes: list[str] | None) -> frozenset[str]:
+    from vrrpcap.findings import CODES
+
+    wanted = frozenset(c.upper() for c in codes or ())
+    unknown = sorted(wanted - set(CODES))
+    if unknown:
+        raise VrrpcapError(f"unknown finding code(s): {', '.join(unknown)} (see docs/findings.md)", ExitCode.USAGE)
+    return wanted
+
+
+@app.command()
+def audit(
+    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    fmt: Annotated[
+        AuditFormat,
+        typer.Option("--format", "-f", help="text for people; json, junit, sarif or markdown for machines."),
+    ] = AuditFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse remains.")
+    ] = FailOn.error,
+    ignore: IgnoreOption = None,
+    vrid: VridOption = None,
+    settle: SettleOption = 3.0,
+    missed_factor: MissedOption = 1.5,
+    flap_window: FlapOption = 60.0,
+    progress: ProgressOption = None,
+) -> None:
+    """Audit captures: virtual routers, who was master when, failovers, and findings.
+
+    The exit code makes it a CI gate: 1 when a finding at or above --fail-on remains after --ignore,
+    5 when a capture is damaged (what came before the damage is still audited), 0 otherwise.
+    """
+    from vrrpcap.findings import Severity
+
+    ignored = _check_codes(ignore)
+    report, damaged = _analyze(files, settle, missed_factor, flap_window, progress)
+    report = report.filtered(ignored, frozenset(vrid or ()))
+    gate = None if fail_on is FailOn.never else Severity.parse(fail_on.value)
+    with _output(output) as out:
+        color = out is sys.stdout and sys.stdout.isatty()
+        _render_audit(report, fmt, out, color, gate)
+    worst = report.worst()
+    if damaged:
+        raise typer.Exit(int(ExitCode.DAMAGED_CAPTURE))
+    if gate is not None and worst is not None and worst >= gate:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _render_audit(report: Report, fmt: AuditFormat, out: TextIO, color: bool, gate: Severity | None) -> None:
+    if fmt is AuditFormat.json:
+        import json
+
+        json.dump(report.as_dict(), out, indent=2)
+        out.write("\n")
+    elif fmt is AuditFormat.junit:
+        from vrrpcap.render.junit import render_junit
+
+        render_junit(report, out, gate)
+    elif fmt is AuditFormat.sarif:
+        from vrrpcap.render.sarif import render_sarif
+
+        render_sarif(report, out)
+    elif fmt is AuditFormat.markdown:
+        from vrrpcap.render.markdown import render_markdown
+
+        render_markdown(report, out)
+    else:
+        from vrrpcap.render.text import render_audit
+
+        render_audit(report, out, color)
+
+
+@app.command()
+def timeline(
+    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    fmt: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table for people; json or csv.")] = (
+        TimelineFormat.table
+    ),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    vrid: VridOption = None,
+    settle: SettleOption = 3.0,
+    missed_factor: MissedOption = 1.5,
+    flap_window: FlapOption = 60.0,
+    progress: ProgressOption = None,
+) -> None:
+    """Who was master of each virtual router, from when to when, and how each failover happened."""
+    report, damaged = _analyze(files, settle, missed_factor, flap_window, progress)
+    report = report.filtered(vrids=frozenset(vrid or ()))
+    with _output(output) as out:
+        if fmt is TimelineFormat.csv:
+            from vrrpcap.render.timeline import render_csv
+
+            render_csv(report, out)
+        elif fmt is TimelineFormat.json:
+            from vrrpcap.render.timeline import render_json
+
+            render_json(report, out)
+        else:
+            from vrrpcap.render.timeline import render_table
+
+            render_table(report, out, out is sys.stdout and sys.stdout.isatty())
+    if damaged:
+        raise typer.Exit(int(ExitCode.DAMAGED_CAPTURE))
 
 
 @contextmanager

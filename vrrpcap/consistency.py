@@ -12,8 +12,13 @@ from vrrpcap.findings import CODES, Finding
 from vrrpcap.model import RouterSummary, VirtualRouter
 
 
-def _finding(code: str, vr: VirtualRouter | None, routers: Iterable[RouterSummary], message: str,
-             span: tuple[float, float] | None = None) -> Finding:
+def _finding(
+    code: str,
+    vr: VirtualRouter | None,
+    routers: Iterable[RouterSummary],
+    message: str,
+    span: tuple[float, float] | None = None,
+) -> Finding:
     members = list(routers)
     if span is None and members:
         span = (min(r.first_seen for r in members), max(r.last_seen for r in members))
@@ -29,7 +34,6 @@ def _finding(code: str, vr: VirtualRouter | None, routers: Iterable[RouterSummar
     )
 
 
-
 def _fmt(values: tuple[object, ...]) -> str:
     return "/".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values) or "-"
 
@@ -38,36 +42,79 @@ def virtual_router_findings(vr: VirtualRouter) -> list[Finding]:
     out: list[Finding] = []
     routers = list(vr.routers)
     if len({r.intervals for r in routers}) > 1:
-        out.append(_finding("VRRP-INTERVAL-MISMATCH", vr, routers,
-                            "advert intervals differ: " + ", ".join(f"{r.address} {_fmt(r.intervals)} s" for r in routers)
-                            + (" (VRRPv2 routers drop adverts with another interval)" if 2 in vr.versions else "")))
+        out.append(
+            _finding(
+                "VRRP-INTERVAL-MISMATCH",
+                vr,
+                routers,
+                "advert intervals differ: "
+                + ", ".join(f"{r.address} {_fmt(r.intervals)} s" for r in routers)
+                + (" (VRRPv2 routers drop adverts with another interval)" if 2 in vr.versions else ""),
+            )
+        )
     vip_sets = {s for r in routers for s in r.vip_sets}
     if len(vip_sets) > 1:
-        out.append(_finding("VRRP-VIP-MISMATCH", vr, routers,
-                            "VIP sets differ: " + "; ".join(f"{r.address} [{' '.join(r.vips)}]" for r in routers)))
+        out.append(
+            _finding(
+                "VRRP-VIP-MISMATCH",
+                vr,
+                routers,
+                "VIP sets differ: " + "; ".join(f"{r.address} [{' '.join(r.vips)}]" for r in routers),
+            )
+        )
     v2_auth = {r.auth for r in routers if 2 in r.versions}
     if len(v2_auth) > 1:
-        out.append(_finding("VRRP-AUTH-MISMATCH", vr, routers,
-                            "authentication differs (passwords numbered, not shown): "
-                            + ", ".join(f"{r.address} {'/'.join(r.auth)}" for r in routers)))
+        out.append(
+            _finding(
+                "VRRP-AUTH-MISMATCH",
+                vr,
+                routers,
+                "authentication differs (passwords numbered, not shown): "
+                + ", ".join(f"{r.address} {'/'.join(r.auth)}" for r in routers),
+            )
+        )
     if len(vr.versions) > 1:
-        out.append(_finding("VRRP-VERSION-MISMATCH", vr, routers,
-                            "VRRP versions differ: " + ", ".join(f"{r.address} v{_fmt(r.versions)}" for r in routers)))
+        out.append(
+            _finding(
+                "VRRP-VERSION-MISMATCH",
+                vr,
+                routers,
+                "VRRP versions differ: " + ", ".join(f"{r.address} v{_fmt(r.versions)}" for r in routers),
+            )
+        )
     if vr.delivery == "mixed":
-        out.append(_finding("VRRP-MIXED-DELIVERY", vr, routers,
-                            "seen both multicast and unicast: " + ", ".join(f"{r.address} {_fmt(r.deliveries)}"
-                                                                             for r in routers)
-                            + " (each side ignores the other's adverts)"))
+        out.append(
+            _finding(
+                "VRRP-MIXED-DELIVERY",
+                vr,
+                routers,
+                "seen both multicast and unicast: "
+                + ", ".join(f"{r.address} {_fmt(r.deliveries)}" for r in routers)
+                + " (each side ignores the other's adverts)",
+            )
+        )
     out += _asymmetry(vr, routers)
     owners = [r for r in routers if 255 in r.priorities]
     if len(owners) > 1:
-        out.append(_finding("VRRP-OWNER-CONFLICT", vr, owners,
-                            f"{' and '.join(r.address for r in owners)} both advertise priority 255 (address owner)"))
+        out.append(
+            _finding(
+                "VRRP-OWNER-CONFLICT",
+                vr,
+                owners,
+                f"{' and '.join(r.address for r in owners)} both advertise priority 255 (address owner)",
+            )
+        )
     for r in owners:
         if r.address not in r.vips:
-            out.append(_finding("VRRP-OWNER-MISMATCH", vr, [r],
-                                f"{r.address} advertises priority 255 (address owner) but is not one of the VIPs "
-                                f"[{' '.join(r.vips)}]"))
+            out.append(
+                _finding(
+                    "VRRP-OWNER-MISMATCH",
+                    vr,
+                    [r],
+                    f"{r.address} advertises priority 255 (address owner) but is not one of the VIPs "
+                    f"[{' '.join(r.vips)}]",
+                )
+            )
     return out
 
 
@@ -83,8 +130,10 @@ def _asymmetry(vr: VirtualRouter, routers: list[RouterSummary]) -> list[Finding]
     if not pairs:
         return []
     involved = {r.address: r for pair in pairs for r in pair}
-    detail = "; ".join(f"{a.address} sends to {_fmt(a.unicast_peers)} but {b.address} sends to "
-                       f"{_fmt(b.unicast_peers)}" for a, b in pairs)
+    detail = "; ".join(
+        f"{a.address} sends to {_fmt(a.unicast_peers)} but {b.address} sends to {_fmt(b.unicast_peers)}"
+        for a, b in pairs
+    )
     return [_finding("VRRP-UNICAST-ASYMMETRY", vr, involved.values(), f"unicast peers do not match: {detail}")]
 
 
@@ -101,9 +150,14 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
         for vip, holders in owners.items():
             if len(holders) > 1:
                 routers = [r for vr in holders for r in vr.routers]
-                out.append(_finding("VRRP-VIP-CONFLICT", None, routers,
-                                    f"{vip} is announced by {len(holders)} virtual routers: "
-                                    + ", ".join(vr.id for vr in holders)))
+                out.append(
+                    _finding(
+                        "VRRP-VIP-CONFLICT",
+                        None,
+                        routers,
+                        f"{vip} is announced by {len(holders)} virtual routers: " + ", ".join(vr.id for vr in holders),
+                    )
+                )
         by_vrid: dict[int, list[VirtualRouter]] = defaultdict(list)
         for vr in link_vrs:
             if vr.delivery in ("multicast", "mixed"):
@@ -111,11 +165,18 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
         for vrid, sharing in by_vrid.items():
             if len(sharing) > 1:
                 routers = [r for vr in sharing for r in vr.routers]
-                clusters = "; ".join(f"{' '.join(r.address for r in vr.routers)} [{' '.join(vr.vips)}]"
-                                     for vr in sharing)
-                out.append(_finding("VRRP-VRID-COLLISION", None, routers,
-                                    f"VRID {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
-                                    f"segment (not a split brain): {clusters}"))
+                clusters = "; ".join(
+                    f"{' '.join(r.address for r in vr.routers)} [{' '.join(vr.vips)}]" for vr in sharing
+                )
+                out.append(
+                    _finding(
+                        "VRRP-VRID-COLLISION",
+                        None,
+                        routers,
+                        f"VRID {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
+                        f"segment (not a split brain): {clusters}",
+                    )
+                )
     return out
 
 

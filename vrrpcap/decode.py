@@ -185,12 +185,7 @@ def _is_carp(message: bytes, declared: int) -> bool:
     """Wireshark's rule (36 bytes or more captured, version 1-2, type 1, authlen 7), and the message is
     exactly CARP's 36 bytes long: a VRRPv2 advert with seven addresses has the same byte 3 but is 44
     bytes, and stays VRRP even when a snaplen cuts it."""
-    return (
-        declared == CARP_LENGTH
-        and len(message) >= CARP_LENGTH
-        and message[3] == 7
-        and message[0] in (0x11, 0x21)
-    )
+    return declared == CARP_LENGTH and len(message) >= CARP_LENGTH and message[3] == 7 and message[0] in (0x11, 0x21)
 
 
 def _decode_carp(envelope: Envelope, packet: _Packet) -> Advert:

@@ -29,14 +29,22 @@ class CodeInfo:
 
 _CATALOG = (
     ("VRRP-SPLIT-BRAIN", Severity.ERROR, "two or more routers are master of one virtual router at once"),
-    ("VRRP-VRID-COLLISION", Severity.ERROR, "two virtual routers with disjoint VIPs share a VRID on one segment"),
+    (
+        "VRRP-VRID-COLLISION",
+        Severity.ERROR,
+        "two virtual routers with disjoint VIPs share a VRID on one segment",
+    ),
     ("VRRP-VIP-CONFLICT", Severity.ERROR, "one virtual IP announced by two virtual routers"),
     ("VRRP-OWNER-CONFLICT", Severity.ERROR, "two routers advertise priority 255 in one virtual router"),
     ("VRRP-BAD-TTL", Severity.ERROR, "TTL / hop limit is not 255"),
     ("VRRP-BAD-CHECKSUM", Severity.ERROR, "the checksum matches no known variant"),
     ("VRRP-MALFORMED", Severity.ERROR, "a VRRP packet that cannot be decoded completely"),
     ("VRRP-MISSED-ADVERTS", Severity.WARNING, "gaps in a master's stream of adverts"),
-    ("VRRP-INTERVAL-MISMATCH", Severity.WARNING, "routers of one virtual router advertise different intervals"),
+    (
+        "VRRP-INTERVAL-MISMATCH",
+        Severity.WARNING,
+        "routers of one virtual router advertise different intervals",
+    ),
     ("VRRP-VIP-MISMATCH", Severity.WARNING, "routers of one virtual router advertise different VIP sets"),
     ("VRRP-AUTH-MISMATCH", Severity.WARNING, "different authentication within one virtual router"),
     ("VRRP-VERSION-MISMATCH", Severity.WARNING, "VRRPv2 and VRRPv3 adverts in one virtual router"),

@@ -6,7 +6,10 @@ Each writer takes adverts one at a time and holds none of them, so output of any
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
@@ -21,17 +24,32 @@ class AdvertWriter(Protocol):
 
 
 def clock(epoch: float) -> str:
-    """UTC wall-clock time with microseconds, as people read capture timestamps."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """UTC wall-clock time with microseconds, as people read capture timestamps (raw epoch seconds
+    when a corrupt timestamp lies outside the calendar)."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    except (ValueError, OSError, OverflowError):
+        return f"{epoch:.6f}"
+
+
+def _is_pipe_or_terminal(out: TextIO) -> bool:
+    try:
+        return not stat.S_ISREG(os.fstat(out.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
 
 
 class JsonLinesWriter:
     def __init__(self, out: TextIO, show_secrets: bool) -> None:
         self.out = out
         self.show_secrets = show_secrets
+        # Into a pipe, each record goes out at once (live use); into a file, buffering is faster.
+        self.flush_each = _is_pipe_or_terminal(out)
 
     def write(self, advert: Advert) -> None:
         self.out.write(json.dumps(advert_to_dict(advert, self.show_secrets)) + "\n")
+        if self.flush_each:
+            self.out.flush()
 
     def close(self, inputs: Sequence[dict[str, Any]]) -> None:
         self.out.flush()
@@ -47,9 +65,7 @@ class JsonWriter:
         out.write('{"adverts": [')
 
     def write(self, advert: Advert) -> None:
-        self.out.write(
-            ("\n  " if self.count == 0 else ",\n  ") + json.dumps(advert_to_dict(advert, self.show_secrets))
-        )
+        self.out.write(("\n  " if self.count == 0 else ",\n  ") + json.dumps(advert_to_dict(advert, self.show_secrets)))
         self.count += 1
 
     def close(self, inputs: Sequence[dict[str, Any]]) -> None:
@@ -145,8 +161,7 @@ class TableWriter:
     def write(self, advert: Advert) -> None:
         cells = self._cells(advert)
         line = "  ".join(
-            cell.ljust(width) if width else cell
-            for cell, (_, width) in zip(cells, TABLE_COLUMNS, strict=True)
+            cell.ljust(width) if width else cell for cell, (_, width) in zip(cells, TABLE_COLUMNS, strict=True)
         )
         self.console.print(line, style="red" if advert.malformed else None, markup=False)
         self.count += 1

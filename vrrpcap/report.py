@@ -34,7 +34,8 @@ class Report:
         vrs = [v for v in self.virtual_routers if not vrids or v.vrid in vrids]
         kept = {v.id for v in vrs}
         findings = [
-            f for f in self.findings
+            f
+            for f in self.findings
             if f.code not in ignore and (not vrids or f.vr is None or f.vr in kept or _vrid_of(f.vr) in vrids)
         ]
         return replace(self, virtual_routers=vrs, findings=findings)
@@ -76,8 +77,10 @@ class Report:
     def virtual_routers_df(self) -> pd.DataFrame:
         import pandas as pd
 
-        rows = [{k: v for k, v in vr.as_dict().items() if k not in ("routers", "masters", "failovers")}
-                for vr in self.virtual_routers]
+        rows = [
+            {k: v for k, v in vr.as_dict().items() if k not in ("routers", "masters", "failovers")}
+            for vr in self.virtual_routers
+        ]
         return pd.DataFrame(rows)
 
     def masters_df(self) -> pd.DataFrame:

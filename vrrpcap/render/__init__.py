@@ -1,0 +1,1 @@
+"""Renderers: a Report in, text or a machine format out. No analysis happens here."""
