@@ -38,20 +38,39 @@ def _fmt(values: tuple[object, ...]) -> str:
     return "/".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values) or "-"
 
 
+def contested_claims(vr: VirtualRouter) -> list[tuple[float, str, str]]:
+    """(time, claimant, master): runs that began while another router was master and did not take over.
+
+    A claim that never settles into a visible split brain still says the claimant did not hear the
+    master: with different intervals, keepalived 2.2 drops the master's adverts, stays master itself
+    and falls silent on the wire."""
+    took_over = {(f.to_router, f.time) for f in vr.failovers}
+    claims = []
+    for run in vr.masters:
+        if (run.router, run.start) in took_over:
+            continue
+        for other in vr.masters:
+            if other.router != run.router and other.start < run.start <= other.end:
+                claims.append((run.start, run.router, other.router))
+                break
+    return claims
+
+
 def virtual_router_findings(vr: VirtualRouter) -> list[Finding]:
     out: list[Finding] = []
     routers = list(vr.routers)
     if len({r.intervals for r in routers}) > 1:
-        out.append(
-            _finding(
-                "VRRP-INTERVAL-MISMATCH",
-                vr,
-                routers,
-                "advert intervals differ: "
-                + ", ".join(f"{r.address} {_fmt(r.intervals)} s" for r in routers)
-                + (" (VRRPv2 routers drop adverts with another interval)" if 2 in vr.versions else ""),
+        message = "advert intervals differ: " + ", ".join(f"{r.address} {_fmt(r.intervals)} s" for r in routers)
+        if 2 in vr.versions:
+            message += " (VRRPv2 routers drop adverts with another interval)"
+        claims = contested_claims(vr)
+        if claims:
+            _, claimant, master = claims[0]
+            message += (
+                f"; {claimant} announced itself master while {master} was master: both consider "
+                "themselves master, even where one falls silent on the wire"
             )
-        )
+        out.append(_finding("VRRP-INTERVAL-MISMATCH", vr, routers, message))
     vip_sets = {s for r in routers for s in r.vip_sets}
     if len(vip_sets) > 1:
         out.append(

@@ -1,0 +1,157 @@
+"""The analyzer against ground truth: keepalived's own notify logs, recorded by the lab with each capture.
+
+For every scenario in pcaps/: each mastership keepalived reported (MASTER until the next state change,
+or until the lab killed the daemon) must appear on the wire as a mastership run of that router, starting
+within 0.5 s of the MASTER transition and ending within one advert interval + 0.5 s of the next change;
+the truth's expected findings are reported, its forbidden ones are not, and no error-level finding
+appears that the truth does not expect.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PCAPS
+from vrrpcap.analyzer import Analyzer
+from vrrpcap.capture import CaptureSet
+from vrrpcap.findings import Severity
+from vrrpcap.model import Mastership
+from vrrpcap.pipeline import AdvertStream
+from vrrpcap.report import Report
+
+TRUTHS = sorted(PCAPS.glob("*.truth.json"))
+START_TOLERANCE = 0.5
+KILL_ACTIONS = ("kill-keepalived", "stop-keepalived", "kill-vrrpd", "stop-vrrpd")
+
+
+def audit(path: Path) -> Report:
+    with CaptureSet([str(path)]) as captures:
+        stream = AdvertStream(captures)
+        analyzer = Analyzer()
+        for advert in stream:
+            analyzer.feed(advert)
+        return analyzer.finish(stream.inputs())
+
+
+@dataclass(frozen=True)
+class Expected:
+    router: str
+    instance: str
+    addresses: frozenset[str]
+    vrid: int
+    family: str
+    interval: float
+    start: float
+    end: float | None  # None: still master when the capture ended
+    silent_on_wire: bool
+
+
+def expected_masterships(truth: dict[str, Any]) -> list[Expected]:
+    routers = {r["name"]: r for r in truth["routers"]}
+    capture_end = truth["capture"]["end"]
+    out = []
+    for inst in truth["instances"]:
+        name, rname = inst["name"], inst["router"]
+        router = routers[rname]
+        addresses = frozenset(a for a in (router.get("ipv4"), router.get("ipv6"), router.get("ipv6_link_local")) if a)
+        if inst.get("unicast_src_ip"):
+            addresses |= {inst["unicast_src_ip"]}
+        changes = sorted(
+            (t for t in truth["transitions"] if t["router"] == rname and t["instance"] == name),
+            key=lambda t: t["time"],
+        )
+        kills = sorted(a["time"] for a in truth["actions"] if a.get("router") == rname and a["action"] in KILL_ACTIONS)
+        silent = (
+            set(inst.get("silent_on_wire_after", [])) if isinstance(inst.get("silent_on_wire_after"), list) else set()
+        )
+        for i, change in enumerate(changes):
+            if change["state"] != "MASTER":
+                continue
+            start = change["time"]
+            following = [c["time"] for c in changes[i + 1 :]] + [k for k in kills if k > start]
+            end = min(following) if following else None
+            if end is not None and end > capture_end:
+                end = None
+            out.append(
+                Expected(
+                    rname,
+                    name,
+                    addresses,
+                    inst["vrid"],
+                    inst["family"],
+                    inst["interval_s"],
+                    start,
+                    end,
+                    bool(inst.get("silent_on_wire")) or start in silent,
+                )
+            )
+    return out
+
+
+def runs_of(report: Report, e: Expected) -> list[Mastership]:
+    return [
+        m
+        for vr in report.virtual_routers
+        if vr.vrid == e.vrid and vr.family == e.family
+        for m in vr.masters
+        if m.router in e.addresses
+    ]
+
+
+@pytest.mark.skipif(not TRUTHS, reason="no lab captures with truth files in pcaps/")
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.name.removesuffix(".truth.json"))
+def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
+    truth = json.loads(truth_path.read_text())
+    report = audit(PCAPS / truth["capture"]["file"])
+    capture_start = report.inputs[0]["first_time"]
+    problems = []
+    matched: set[tuple[str, float]] = set()
+    for e in expected_masterships(truth):
+        if e.end is not None and e.end < capture_start:
+            continue
+        runs = runs_of(report, e)
+        if e.silent_on_wire:
+            continue  # documented by the lab: keepalived is MASTER but sends nothing (see the truth file)
+        if e.start < capture_start:
+            candidates = [m for m in runs if m.start - capture_start <= e.interval + START_TOLERANCE]
+        else:
+            candidates = [m for m in runs if abs(m.start - e.start) <= START_TOLERANCE]
+        if not candidates:
+            problems.append(
+                f"{e.router}/{e.instance} MASTER at {e.start - capture_start:+.2f} s: no run on the wire "
+                f"(runs: {[(round(m.start - capture_start, 2), m.router) for m in runs]})"
+            )
+            continue
+        run = candidates[0]
+        matched.add((run.router, run.start))
+        if e.end is None:
+            if run.end_observed:
+                problems.append(
+                    f"{e.router}/{e.instance}: still master at the end, but the run ends "
+                    f"({run.end_cause}) at {run.end - capture_start:+.2f} s"
+                )
+        elif not (e.end - e.interval - START_TOLERANCE <= run.end <= e.end + START_TOLERANCE):
+            problems.append(
+                f"{e.router}/{e.instance}: mastership ended at {e.end - capture_start:+.2f} s, "
+                f"the run ends at {run.end - capture_start:+.2f} s"
+            )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.skipif(not TRUTHS, reason="no lab captures with truth files in pcaps/")
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.name.removesuffix(".truth.json"))
+def test_findings_match_the_scenario(truth_path: Path) -> None:
+    truth = json.loads(truth_path.read_text())
+    report = audit(PCAPS / truth["capture"]["file"])
+    codes = {f.code for f in report.findings}
+    expected = set(truth["expected_findings"])
+    forbidden = set(truth.get("forbidden_findings", []))
+    unexpected_errors = {f.code for f in report.findings if f.severity == Severity.ERROR} - expected
+    assert expected <= codes, f"missing {sorted(expected - codes)}; reported {sorted(codes)}"
+    assert not codes & forbidden, f"forbidden but reported: {sorted(codes & forbidden)}"
+    assert not unexpected_errors, f"unexpected errors: {sorted(unexpected_errors)}"
