@@ -73,7 +73,7 @@ def advert(
 
 
 def series(src: str, start: float, end: float, step: float = 1.0, **kw: object) -> list[Advert]:
-    n = int(round((end - start) / step)) + 1
+    n = round((end - start) / step) + 1
     return [advert(start + i * step, src, **kw) for i in range(n)]  # type: ignore[arg-type]
 
 
@@ -137,7 +137,7 @@ def test_failover_by_silence_with_takeover_latency() -> None:
 
 
 def test_resignation_with_priority_zero() -> None:
-    adverts = series("192.0.2.1", 0, 9, prio=150) + [advert(10, "192.0.2.1", prio=0)]
+    adverts = [*series("192.0.2.1", 0, 9, prio=150), advert(10, "192.0.2.1", prio=0)]
     adverts += series("192.0.2.2", 10.61, 20)
     report = audit(adverts)
     (vr,) = report.virtual_routers
@@ -160,7 +160,7 @@ def test_preemption_overlap_shorter_than_settle_is_a_failover_not_a_split_brain(
 
 
 def test_start_up_race_is_a_failover() -> None:
-    report = audit([advert(0, "192.0.2.2", prio=100)] + series("192.0.2.1", 0.3, 15, prio=150))
+    report = audit([advert(0, "192.0.2.2", prio=100), *series("192.0.2.1", 0.3, 15, prio=150)])
     (vr,) = report.virtual_routers
     assert [(f.from_router, f.to_router, f.cause) for f in vr.failovers] == [("192.0.2.2", "192.0.2.1", "preempted")]
     assert "VRRP-SPLIT-BRAIN" not in codes(report)
@@ -296,7 +296,7 @@ def test_owner_conflict_and_mismatch() -> None:
 
 def test_priority_tie_and_vip_conflict() -> None:
     adverts = series("192.0.2.1", 0, 10, prio=150)
-    adverts += [advert(13.6, "192.0.2.3"), advert(13.61, "192.0.2.2")] + series("192.0.2.3", 14.6, 20)
+    adverts += [advert(13.6, "192.0.2.3"), advert(13.61, "192.0.2.2"), *series("192.0.2.3", 14.6, 20)]
     adverts += series("192.0.2.9", 0, 20, vrid=52)  # same VIP under another VRID
     report = audit(adverts)
     assert only(report, "VRRP-PRIORITY-TIE").routers == ("192.0.2.2", "192.0.2.3")

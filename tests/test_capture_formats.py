@@ -62,10 +62,10 @@ def v3_raw6(vrid: int) -> bytes:
 
 
 def v3_sll(vrid: int) -> bytes:
-    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("00005e000101") + b"\0\0",
-                      proto=0x0800)
-    return bytes(sll / IP(src="192.0.2.3", dst="224.0.0.18", ttl=255, proto=112)
-                 / VRRPv3(vrid=vrid, addrlist=["192.0.2.250"]))
+    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("00005e000101") + b"\0\0", proto=0x0800)
+    return bytes(
+        sll / IP(src="192.0.2.3", dst="224.0.0.18", ttl=255, proto=112) / VRRPv3(vrid=vrid, addrlist=["192.0.2.250"])
+    )
 
 
 # Three records: 2 µs apart would not tell µs from ns; these differ in every digit that matters.
@@ -261,10 +261,18 @@ def test_pcapng_tsoffset(tmp_path: Path) -> None:
 def test_pcapng_several_sections(tmp_path: Path) -> None:
     """Concatenated pcapng files (cat a.pcapng b.pcapng): every section has its own interfaces and byte
     order; interface ids restart; the drops of every section count."""
-    first = (shb("<") + idb(LT_ETHERNET, name="eth0", endian="<") + epb(0, BASE_NS // 1000, v2_frame(1))
-             + isb(0, ifdrop=2, endian="<"))
-    second = (shb(">") + idb(LT_RAW, name="tun0", tsresol=9, endian=">")
-              + epb(0, BASE_NS + 10**9, v3_raw6(2), endian=">") + isb(0, osdrop=5, endian=">"))
+    first = (
+        shb("<")
+        + idb(LT_ETHERNET, name="eth0", endian="<")
+        + epb(0, BASE_NS // 1000, v2_frame(1))
+        + isb(0, ifdrop=2, endian="<")
+    )
+    second = (
+        shb(">")
+        + idb(LT_RAW, name="tun0", tsresol=9, endian=">")
+        + epb(0, BASE_NS + 10**9, v3_raw6(2), endian=">")
+        + isb(0, osdrop=5, endian=">")
+    )
     frames, reader = read_all(write(tmp_path, "sections.pcapng", first + second))
     assert reader.damage is None
     got = [(f.number, f.interface, f.linktype) for f in frames]
@@ -309,9 +317,7 @@ def test_compressed_captures(tmp_path: Path, name: str, kind: str) -> None:
     assert reader.compression == name
     assert reader.format == kind
     assert reader.damage is None
-    assert [(f.data, f.time, f.interface) for f in frames] == [
-        (f.data, f.time, f.interface) for f in expected_frames
-    ]
+    assert [(f.data, f.time, f.interface) for f in frames] == [(f.data, f.time, f.interface) for f in expected_frames]
     assert len(frames) in (3, 4)
 
 
@@ -338,7 +344,10 @@ def test_stdin_streams_records_before_the_input_ends(kind: str) -> None:
         head = shb() + idb(LT_ETHERNET, name="eth0") + epb(0, RECORDS[0].time_ns // 1000, RECORDS[0].data)
     process = subprocess.Popen(
         [sys.executable, "-m", "vrrpcap", "decode", "-f", "jsonl", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert process.stdin is not None and process.stdout is not None
     try:
@@ -369,13 +378,21 @@ def test_several_files_merged_by_time(tmp_path: Path) -> None:
     a = [Record(BASE_NS + t * 10**9, v2_frame(1)) for t in (1, 3, 5)]
     b = [Record(BASE_NS + t * 10**9 + 500_000_000, v2_frame(2)) for t in (0, 2, 4, 6)]
     path_a = write(tmp_path, "a.pcap", pcap_bytes(a))
-    path_b = write(tmp_path, "b.pcapng", shb() + idb(LT_ETHERNET, name="eth1", tsresol=9)
-                   + b"".join(epb(0, r.time_ns, r.data) for r in b))
+    path_b = write(
+        tmp_path,
+        "b.pcapng",
+        shb() + idb(LT_ETHERNET, name="eth1", tsresol=9) + b"".join(epb(0, r.time_ns, r.data) for r in b),
+    )
     with CaptureSet([path_a, path_b]) as captures:
         frames = list(captures)
     order = [(Path(f.file).name, f.number) for f in frames]
     assert order == [
-        ("b.pcapng", 1), ("a.pcap", 1), ("b.pcapng", 2), ("a.pcap", 2), ("b.pcapng", 3), ("a.pcap", 3),
+        ("b.pcapng", 1),
+        ("a.pcap", 1),
+        ("b.pcapng", 2),
+        ("a.pcap", 2),
+        ("b.pcapng", 3),
+        ("a.pcap", 3),
         ("b.pcapng", 4),
     ]
     times = [f.time for f in frames]

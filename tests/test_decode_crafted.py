@@ -183,8 +183,9 @@ def test_v3_ipv4_multicast_interval_in_centiseconds() -> None:
 def test_v3_interval_field_is_12_bits_of_centiseconds(field: int, seconds: float) -> None:
     message = v3_message("ipv4", SRC4, GROUP4, interval_cs=field)
     # the 4 reserved bits set must not leak into the interval (RFC 5798 5.2.6: ignored on receipt)
-    message = with_checksum(bytes([*message[:4], message[4] | 0xF0, *message[5:]]),
-                            ipv4_pseudo_header(a4(SRC4), a4(GROUP4), len(message)))
+    message = with_checksum(
+        bytes([*message[:4], message[4] | 0xF0, *message[5:]]), ipv4_pseudo_header(a4(SRC4), a4(GROUP4), len(message))
+    )
     a = decode(eth4() / ip4() / Raw(message))
     assert a.interval == pytest.approx(seconds)
     assert a.checksum == "ok"
@@ -243,8 +244,15 @@ def _checksum_case(variant: str, dst: str) -> bytes:
 
 @pytest.mark.parametrize(
     ("variant", "dst"),
-    [("ok", GROUP4), ("ok", PEER4), ("v2-style", GROUP4), ("v2-style", PEER4), ("old-unicast", PEER4),
-     ("bad", GROUP4), ("bad", PEER4)],
+    [
+        ("ok", GROUP4),
+        ("ok", PEER4),
+        ("v2-style", GROUP4),
+        ("v2-style", PEER4),
+        ("old-unicast", PEER4),
+        ("bad", GROUP4),
+        ("bad", PEER4),
+    ],
 )
 def test_v3_ipv4_checksum_variants(variant: str, dst: str) -> None:
     message = _checksum_case(variant, dst)
@@ -308,8 +316,7 @@ def test_vlan_with_priority_bits_and_ipv6() -> None:
 
 
 def test_linux_cooked_sll() -> None:
-    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("00005e000133") + b"\0\0",
-                      proto=0x0800)
+    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("00005e000133") + b"\0\0", proto=0x0800)
     a = decode(sll / ip4() / VRRP(vrid=51, addrlist=VIP4), LT_LINUX_SLL)
     assert a.src_mac == VMAC4
     assert a.dst_mac is None
@@ -317,8 +324,7 @@ def test_linux_cooked_sll() -> None:
 
 
 def test_linux_cooked_sll_with_vlan_tag_in_payload() -> None:
-    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("001122334455") + b"\0\0",
-                      proto=0x8100)
+    sll = CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=bytes.fromhex("001122334455") + b"\0\0", proto=0x8100)
     a = decode(sll / Dot1Q(vlan=42, type=0x0800) / ip4() / VRRP(vrid=51, addrlist=VIP4), LT_LINUX_SLL)
     assert a.vlan == (42,)
     assert a.src_mac == MAC
@@ -326,8 +332,9 @@ def test_linux_cooked_sll_with_vlan_tag_in_payload() -> None:
 
 
 def test_linux_cooked_sll2_ipv6() -> None:
-    sll2 = CookedLinuxV2(proto=0x86DD, ifindex=7, lladdrtype=1, pkttype=0, lladdrlen=6,
-                         src=bytes.fromhex("001122334455") + b"\0\0")
+    sll2 = CookedLinuxV2(
+        proto=0x86DD, ifindex=7, lladdrtype=1, pkttype=0, lladdrlen=6, src=bytes.fromhex("001122334455") + b"\0\0"
+    )
     raw = bytes(sll2 / ip6() / VRRPv3(vrid=12, priority=200, addrlist=VIP6))
     assert len(raw) - len(bytes(ip6() / VRRPv3(vrid=12, priority=200, addrlist=VIP6))) == 20
     a = decode(raw, LT_LINUX_SLL2)
@@ -471,8 +478,17 @@ def test_v2_password_of_full_eight_bytes() -> None:
 
 
 def test_scapy_v2_password_via_auth_fields() -> None:
-    pkt = eth4() / ip4() / VRRP(vrid=51, authtype=1, addrlist=VIP4,
-                                auth1=int.from_bytes(b"pass", "big"), auth2=int.from_bytes(b"word", "big"))
+    pkt = (
+        eth4()
+        / ip4()
+        / VRRP(
+            vrid=51,
+            authtype=1,
+            addrlist=VIP4,
+            auth1=int.from_bytes(b"pass", "big"),
+            auth2=int.from_bytes(b"word", "big"),
+        )
+    )
     a = decode(pkt)
     assert a.auth == "simple"
     assert advert_to_dict(a, show_secrets=True)["auth_data"] == "password"
@@ -508,8 +524,18 @@ def test_v2_without_auth_field() -> None:
 
 
 def test_carp_is_reported_as_carp() -> None:
-    carp = CARP(version=2, type=1, vhid=5, advskew=100, authlen=7, demotion=3, advbase=1,
-                counter1=1, counter2=2, hmac1=0xDEADBEEF)
+    carp = CARP(
+        version=2,
+        type=1,
+        vhid=5,
+        advskew=100,
+        authlen=7,
+        demotion=3,
+        advbase=1,
+        counter1=1,
+        counter2=2,
+        hmac1=0xDEADBEEF,
+    )
     raw_carp = bytes(carp)
     assert len(raw_carp) == 36 and ones_complement_checksum(raw_carp) == 0  # premise
     a = decode(Ether(src="00:00:5e:00:01:05", dst=MCAST_MAC4) / ip4() / carp)
@@ -534,9 +560,7 @@ def test_carp_advbase_and_zero_skew() -> None:
 
 def test_icmp_protocol_unreachable_quoting_unicast_advert() -> None:
     advert = ip4(dst=PEER4) / VRRPv3(vrid=51, priority=120, addrlist=VIP4)
-    pkt = eth4(dst="00:aa:bb:cc:dd:ee") / IP(src=PEER4, dst=SRC4, ttl=64) / ICMP(type=3, code=2) / Raw(
-        bytes(advert)
-    )
+    pkt = eth4(dst="00:aa:bb:cc:dd:ee") / IP(src=PEER4, dst=SRC4, ttl=64) / ICMP(type=3, code=2) / Raw(bytes(advert))
     a = decode(pkt)
     assert a.kind == "icmp-quote"
     assert (a.icmp_from, a.icmp_type, a.icmp_code) == (PEER4, 3, 2)
@@ -630,10 +654,7 @@ def test_unknown_version(version: int) -> None:
 @pytest.mark.parametrize(("version", "kind"), [(2, 0), (2, 2), (3, 2), (3, 15)])
 def test_unknown_type(version: int, kind: int) -> None:
     first = (version << 4) | kind
-    if version == 2:
-        message = v2_message(first_byte=first)
-    else:
-        message = v3_message("ipv4", SRC4, GROUP4, first_byte=first)
+    message = v2_message(first_byte=first) if version == 2 else v3_message("ipv4", SRC4, GROUP4, first_byte=first)
     a = assert_malformed(eth4() / ip4() / Raw(message))
     assert (a.version, a.type) == (version, kind)
 
@@ -647,9 +668,7 @@ def test_ipv4_fragment_with_offset() -> None:
 
 
 def test_ipv6_fragment_header() -> None:
-    pkt = eth6() / ip6(nh=44) / IPv6ExtHdrFragment(nh=112, m=1, offset=0, id=5) / Raw(
-        v3_message("ipv6", SRC6, GROUP6)
-    )
+    pkt = eth6() / ip6(nh=44) / IPv6ExtHdrFragment(nh=112, m=1, offset=0, id=5) / Raw(v3_message("ipv6", SRC6, GROUP6))
     assert_malformed(pkt)
 
 

@@ -46,8 +46,9 @@ from vrrpcap.errors import VrrpcapError
 from vrrpcap.linklayer import UNWRAPPERS
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FILES = settings(max_examples=100, deadline=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FILES = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 V4 = dict(src="192.0.2.1", dst="224.0.0.18", ttl=255, proto=112)
 V6 = dict(src="fe80::1", dst="ff02::12", hlim=255, nh=112)
@@ -87,17 +88,38 @@ VALID: list[tuple[int, bytes]] = [
     (LT_ETHERNET, bytes(Ether() / IP(**V4) / _v2_password())),
     (LT_ETHERNET, bytes(Ether() / IP(**V4) / VRRPv3(vrid=51, adv=150, addrlist=VIPS4))),
     (LT_ETHERNET, bytes(Ether() / IPv6(**V6) / VRRPv3(vrid=52, addrlist=VIPS6))),
-    (LT_ETHERNET, bytes(Ether(type=0x88A8) / Dot1AD(vlan=10) / Dot1Q(vlan=20) / IP(**V4)
-                        / VRRPv3(vrid=53, addrlist=VIPS4))),
-    (LT_ETHERNET, bytes(Ether() / IPv6(src="fe80::1", dst="ff02::12", hlim=255, nh=0)
-                        / IPv6ExtHdrHopByHop(nh=112) / Raw(_v3_ipv6_message(54)))),
+    (
+        LT_ETHERNET,
+        bytes(Ether(type=0x88A8) / Dot1AD(vlan=10) / Dot1Q(vlan=20) / IP(**V4) / VRRPv3(vrid=53, addrlist=VIPS4)),
+    ),
+    (
+        LT_ETHERNET,
+        bytes(
+            Ether()
+            / IPv6(src="fe80::1", dst="ff02::12", hlim=255, nh=0)
+            / IPv6ExtHdrHopByHop(nh=112)
+            / Raw(_v3_ipv6_message(54))
+        ),
+    ),
     (LT_ETHERNET, bytes(Ether(type=0x0800)) + _ah_v2()),
     (LT_ETHERNET, bytes(Ether(type=0x0800)) + _icmp_quote()),
     (LT_ETHERNET, bytes(Ether(type=0x0800)) + _carp()),
-    (LT_LINUX_SLL, bytes(CookedLinux(lladdrlen=6, src=b"\x00\x11\x22\x33\x44\x55\0\0", proto=0x0800)
-                         / IP(**V4) / VRRP(vrid=55, addrlist=VIPS4))),
-    (LT_LINUX_SLL2, bytes(CookedLinuxV2(proto=0x86DD, ifindex=3, lladdrlen=6, src=b"\x00\x11\x22\x33\x44\x55")
-                          / IPv6(**V6) / VRRPv3(vrid=56, addrlist=VIPS6))),
+    (
+        LT_LINUX_SLL,
+        bytes(
+            CookedLinux(lladdrlen=6, src=b"\x00\x11\x22\x33\x44\x55\0\0", proto=0x0800)
+            / IP(**V4)
+            / VRRP(vrid=55, addrlist=VIPS4)
+        ),
+    ),
+    (
+        LT_LINUX_SLL2,
+        bytes(
+            CookedLinuxV2(proto=0x86DD, ifindex=3, lladdrlen=6, src=b"\x00\x11\x22\x33\x44\x55")
+            / IPv6(**V6)
+            / VRRPv3(vrid=56, addrlist=VIPS6)
+        ),
+    ),
     (LT_RAW, bytes(IP(**V4) / VRRPv3(vrid=57, addrlist=VIPS4))),
     (LT_NULL, struct.pack("<I", 2) + bytes(IP(**V4) / VRRP(vrid=58, addrlist=VIPS4))),
     (LT_LOOP, struct.pack(">I", 30) + bytes(IPv6(**V6) / VRRPv3(vrid=59, addrlist=VIPS6))),
@@ -217,9 +239,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @FILES
 @given(
-    st.sampled_from(
-        [PCAP[:4], PCAP[:24], PCAPNG[:4], PCAPNG[:28], b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b""]
-    ),
+    st.sampled_from([PCAP[:4], PCAP[:24], PCAPNG[:4], PCAPNG[:28], b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b""]),
     st.binary(max_size=300),
 )
 def test_headers_plus_garbage(scratch: Path, head: bytes, garbage: bytes) -> None:
@@ -294,9 +314,7 @@ def _block_ends() -> list[int]:
     [(PCAP, pcap_record_offsets(RECORDS)), (PCAPNG, _block_ends())],
     ids=["pcap", "pcapng"],
 )
-def test_truncation_at_every_offset_yields_a_prefix(
-    tmp_path: Path, original: bytes, clean_cuts: list[int]
-) -> None:
+def test_truncation_at_every_offset_yields_a_prefix(tmp_path: Path, original: bytes, clean_cuts: list[int]) -> None:
     path = tmp_path / "cut"
     path.write_bytes(original)
     intact, reader = read(path)

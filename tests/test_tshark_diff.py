@@ -73,9 +73,7 @@ def tshark_frames(tshark: str, path: Path) -> dict[int, dict[str, list[str]]]:
     frames = {}
     for line in done.stdout.splitlines():
         cells = line.split("\t")
-        row = {
-            name: (cell.split(",") if cell else []) for name, cell in zip(TSHARK_FIELDS, cells, strict=False)
-        }
+        row = {name: (cell.split(",") if cell else []) for name, cell in zip(TSHARK_FIELDS, cells, strict=False)}
         frames[int(row["frame.number"][0])] = row
     return frames
 
@@ -122,17 +120,13 @@ def compare(advert: Advert, row: dict[str, list[str]]) -> list[str]:
     check("version", advert.version, int(row["vrrp.version"][-1]) if row["vrrp.version"] else None)
     check("vrid", advert.vrid, int(row["vrrp.virt_rtr_id"][-1]) if row["vrrp.virt_rtr_id"] else None)
     check("priority", advert.priority, int(row["vrrp.prio"][-1]) if row["vrrp.prio"] else None)
-    check(
-        "addr_count", advert.addr_count, int(row["vrrp.addr_count"][-1]) if row["vrrp.addr_count"] else None
-    )
+    check("addr_count", advert.addr_count, int(row["vrrp.addr_count"][-1]) if row["vrrp.addr_count"] else None)
     if row["vrrp.adver_int"]:
         check("interval", advert.interval, float(row["vrrp.adver_int"][-1]))
     if row["vrrp.short_adver_int"]:
         check("interval", advert.interval, int(row["vrrp.short_adver_int"][-1]) / 100)
     if advert.version == 2:
-        check(
-            "auth_type", advert.auth_type, int(row["vrrp.auth_type"][-1]) if row["vrrp.auth_type"] else None
-        )
+        check("auth_type", advert.auth_type, int(row["vrrp.auth_type"][-1]) if row["vrrp.auth_type"] else None)
     addresses = row["vrrp.ip_addr"] or row["vrrp.ipv6_addr"]
     if addresses:
         check("addresses", list(advert.addresses), addresses)
@@ -162,9 +156,7 @@ def test_decoder_agrees_with_wireshark(tshark: str, path: Path) -> None:
             continue
         if advert.malformed and advert.malformed.startswith(TSHARK_SILENT_ON):
             continue
-        problems.append(
-            f"frame {number}: vrrpcap has a record ({advert.malformed or 'well formed'}), tshark none"
-        )
+        problems.append(f"frame {number}: vrrpcap has a record ({advert.malformed or 'well formed'}), tshark none")
     assert not problems, "\n".join(problems[:40])
 
 
