@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DEMO_PCAP ?= pcaps/v2-multicast-steady.pcap
+DEMO_PCAP ?= pcaps/v2-failover-kill.pcap
 
 .PHONY: demo test lint pcaps system-deps clean
 
@@ -17,7 +17,8 @@ $(BIN)/.installed-dev: $(BIN)/.installed pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/vrrpcap decode $(DEMO_PCAP)
+	$(BIN)/vrrpcap audit $(DEMO_PCAP)
+	$(BIN)/vrrpcap timeline $(DEMO_PCAP)
 
 system-deps:
 	./scripts/install-system-deps.sh
