@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_PCAP ?= pcaps/v2-failover-kill.pcap
 
-.PHONY: demo test lint pcaps system-deps clean
+.PHONY: demo test lint pcaps system-deps docs-pictures clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,14 @@ lint: $(BIN)/.installed-dev
 test: system-deps lint
 	$(BIN)/python -m pytest
 
-# Re-record the lab's captures (root; keepalived in network namespaces).
-pcaps: $(BIN)/.installed
+# Re-record the lab's captures (root; keepalived and FRR in network namespaces).
+pcaps: $(BIN)/.installed system-deps
+	LAB_WITH_FRR=1 ./scripts/install-system-deps.sh
 	$(BIN)/python -m lab.record --out pcaps
+
+# Redraw docs/img/ (timeline pictures, sample HTML report) from the lab's captures: docs/pictures.md.
+docs-pictures: $(BIN)/.installed
+	$(BIN)/python scripts/render_doc_pictures.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -54,9 +54,7 @@ class Capture:
 
     def start(self, timeout: float = 10.0) -> None:
         with self.log.open("wb") as log:
-            self.proc = self.lab.popen(
-                self.lab.bridge_ns, self.argv(), stdout=subprocess.DEVNULL, stderr=log
-            )
+            self.proc = self.lab.popen(self.lab.bridge_ns, self.argv(), stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + timeout
         while "listening on" not in self.log.read_text(errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -8,16 +8,19 @@ script's path is writable by another user: the run dir lives in /run (root, 0755
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import select
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.netns import Lab, LabError, Router, run
+from lab.netns import Lab, LabError, Router, which
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,18 @@ class Instance:
     delivery: str = "multicast"
     unicast_src: str | None = None
     unicast_peers: tuple[str, ...] = ()
+    unicast_ttl: int | None = None  # keepalived default: 255 for IPv4, the kernel's (64) for IPv6
     auth_type: str | None = None  # "PASS" or "AH" (VRRPv2 only)
     auth_pass: str | None = None
     nopreempt: bool = False
     track: tuple[str, ...] = ()  # names of TrackFile scripts
     state: str = "BACKUP"
+    # Known keepalived behaviour: MASTER by its notify log, yet silent on the wire after its first
+    # advert (see v2-interval-mismatch). Timeline checks cannot see such a mastership.
+    silent_on_wire: bool = False
+    # Known keepalived behaviour: a MASTER re-arms its advert timer on every packet of its VRID, even
+    # rejected ones, so another cluster's adverts delay it: its mastership may show as several runs.
+    wire_gaps: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.vrid <= 255:
@@ -67,9 +77,18 @@ class Instance:
         if self.auth_type not in (None, "PASS", "AH"):
             raise ValueError(f"{self.name}: auth_type {self.auth_type}")
 
-    def to_json(self, router: str, scripts: dict[str, TrackFile]) -> dict[str, object]:
+    def source(self, router: Router) -> str | None:
+        """The ``unicast_src_ip`` keepalived uses (the router's own address), or None."""
+        if self.delivery != "unicast":
+            return None
+        if self.unicast_src:
+            return self.unicast_src
+        return router.ipv4 if self.family == "ipv4" else router.ipv6
+
+    def to_json(self, router: Router, scripts: dict[str, TrackFile]) -> dict[str, object]:
         return {
-            "router": router,
+            "router": router.name,
+            "implementation": "keepalived",
             "name": self.name,
             "vrid": self.vrid,
             "version": self.version,
@@ -77,24 +96,26 @@ class Instance:
             "priority": self.priority,
             "interval_s": self.interval_s,
             "delivery": self.delivery,
-            "unicast_src_ip": self.unicast_src,
+            "unicast_src_ip": self.source(router),
             "unicast_peers": list(self.unicast_peers),
+            "unicast_ttl": self.unicast_ttl,
             "vips": list(self.vips),
             "auth_type": self.auth_type,
             "auth_pass": self.auth_pass,
             "nopreempt": self.nopreempt,
+            "silent_on_wire": self.silent_on_wire,
+            "wire_gaps": self.wire_gaps,
             "initial_state": self.state,
-            "track_scripts": [
-                {"name": name, "weight": scripts[name].weight} for name in self.track
-            ],
+            "track_scripts": [{"name": name, "weight": scripts[name].weight} for name in self.track],
         }
 
 
 def keepalived_version() -> str:
     """``2.2.7`` or the like, from ``keepalived --version``."""
-    proc = subprocess.run(
-        ["keepalived", "--version"], capture_output=True, text=True, check=False, shell=False
-    )
+    exe = which("keepalived")
+    if exe is None:
+        return "not installed"
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False, shell=False)
     match = re.search(r"Keepalived v(\S+)", proc.stdout + proc.stderr)
     return match.group(1) if match else "unknown"
 
@@ -118,6 +139,7 @@ def render_config(
     scripts: dict[str, TrackFile],
     rundir: Path,
     notify: Path,
+    fifo: Path,
 ) -> str:
     """The keepalived.conf text for ``router``."""
     lines = [
@@ -125,7 +147,8 @@ def render_config(
         f"    router_id {router.name}",
         "    enable_script_security",
         "    script_user root",
-        "    vrrp_garp_master_delay 0",
+        f"    vrrp_notify_fifo {_q(str(fifo))}",
+        "    vrrp_notify_priority_changes",
         "}",
     ]
     for script in scripts.values():
@@ -154,11 +177,12 @@ def render_config(
         if inst.nopreempt:
             lines.append("    nopreempt")
         if inst.delivery == "unicast":
-            src = inst.unicast_src or (router.ipv4 if inst.family == "ipv4" else router.ipv6)
-            lines.append(f"    unicast_src_ip {src}")
+            lines.append(f"    unicast_src_ip {inst.source(router)}")
             lines.append("    unicast_peer {")
             lines += [f"        {peer}" for peer in inst.unicast_peers]
             lines.append("    }")
+            if inst.unicast_ttl is not None:
+                lines.append(f"    unicast_ttl {inst.unicast_ttl}")
         if inst.auth_type:
             lines += [
                 "    authentication {",
@@ -188,6 +212,7 @@ class Keepalived:
     instances: list[Instance]
     rundir: Path
     notify_log: Path
+    fifo: Path
     scripts: dict[str, TrackFile] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
@@ -202,15 +227,13 @@ class Keepalived:
         self.log = base.with_suffix(".log")
         self.notify = self.rundir / f"notify-{self.router.name}.sh"
         self.notify.write_text(
-            NOTIFY_SCRIPT.format(
-                router=shlex.quote(self.router.name), log=shlex.quote(str(self.notify_log))
-            )
+            NOTIFY_SCRIPT.format(router=shlex.quote(self.router.name), log=shlex.quote(str(self.notify_log)))
         )
         self.notify.chmod(0o700)
         for script in self.scripts.values():
             self.set_track(script.name, ok=True)
         self.conf.write_text(
-            render_config(self.router, self.instances, self.scripts, self.rundir, self.notify)
+            render_config(self.router, self.instances, self.scripts, self.rundir, self.notify, self.fifo)
         )
 
     def set_track(self, name: str, *, ok: bool) -> None:
@@ -251,7 +274,7 @@ class Keepalived:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def wait_vrrp_child(self, timeout: float = 10.0) -> int:
+    def wait_ready(self, timeout: float = 10.0) -> int:
         """The pid of the VRRP child process, once it has written its pid file."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -281,16 +304,66 @@ class Keepalived:
         so the child never gets to say goodbye)."""
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=10)
 
-    def config_test(self) -> None:
-        """``keepalived --config-test``: raise on configuration errors."""
-        out = run(
-            self.router.argv(["keepalived", "--config-test", f"--use-file={self.conf}"]),
-            check=False,
-        )
-        del out
+
+FIFO_LINE = re.compile(r'^(INSTANCE|GROUP) "([^"]*)" (\S+) (-?\d+)$')
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line keepalived wrote to its notify FIFO, stamped when the lab read it."""
+
+    time: float
+    router: str
+    kind: str  # INSTANCE or GROUP
+    instance: str
+    state: str  # MASTER BACKUP FAULT STOP DELETED, or an event: MASTER_PRIORITY ...
+    priority: int
+
+
+class FifoReader:
+    """Reads a keepalived ``vrrp_notify_fifo`` in a thread; keepalived writes each state
+    change (and, with ``vrrp_notify_priority_changes``, each priority change) there in order,
+    unlike notify scripts, which run concurrently and can finish out of order."""
+
+    def __init__(self, path: Path, router: str, sink: list[Event], lock: threading.Lock) -> None:
+        self.path = path
+        self.router = router
+        self.sink = sink
+        self.lock = lock
+        os.mkfifo(path, 0o600)
+        # O_RDWR: we are a writer too, so reads never see EOF when keepalived restarts.
+        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"fifo-{router}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        pending = b""
+        while not self.stopping.is_set():
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                continue
+            now = time.time()
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            events = []
+            for raw in lines:
+                match = FIFO_LINE.match(raw.decode(errors="replace").strip())
+                if match:
+                    kind, name, state, prio = match.groups()
+                    events.append(Event(now, self.router, kind, name, state, int(prio)))
+            with self.lock:
+                self.sink.extend(events)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=2)
+        os.close(self.fd)

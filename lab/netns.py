@@ -12,13 +12,15 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import IO
 
 IFNAMSIZ = 15  # Linux interface names: at most 15 characters
 PREFIX_RE = re.compile(r"^vl[0-9a-f]{4}$")
@@ -27,6 +29,16 @@ ROUTER_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,5}$")
 # Documentation ranges only (RFC 5737 TEST-NET-1, RFC 3849).
 IPV4_NET = ipaddress.IPv4Network("192.0.2.0/24")
 IPV6_NET = ipaddress.IPv6Network("2001:db8::/64")
+
+
+# Root's tools live in sbin, which a non-login PATH may lack.
+LAB_PATH = os.pathsep.join([*os.environ.get("PATH", "").split(os.pathsep), "/usr/local/sbin", "/usr/sbin", "/sbin"])
+LAB_ENV = {**os.environ, "PATH": LAB_PATH}
+
+
+def which(tool: str) -> str | None:
+    """``tool``'s path, looking in the sbin directories too."""
+    return shutil.which(tool, path=LAB_PATH)
 
 
 class LabError(RuntimeError):
@@ -56,7 +68,7 @@ def router_mac(index: int) -> str:
 def run(argv: Sequence[str], *, check: bool = True, timeout: float = 30.0) -> str:
     """Run a command (no shell) and return its stdout; raise LabError when it fails."""
     proc = subprocess.run(
-        list(argv), capture_output=True, text=True, timeout=timeout, check=False, shell=False
+        list(argv), capture_output=True, text=True, timeout=timeout, check=False, shell=False, env=LAB_ENV
     )
     if check and proc.returncode != 0:
         raise LabError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -82,9 +94,7 @@ def leftovers(prefix: str) -> list[str]:
     out = run(["ip", "-j", "link", "show"], check=False)
     if out.strip():
         found += [
-            f"link {link['ifname']}"
-            for link in json.loads(out)
-            if str(link.get("ifname", "")).startswith(prefix)
+            f"link {link['ifname']}" for link in json.loads(out) if str(link.get("ifname", "")).startswith(prefix)
         ]
     return found
 
@@ -262,7 +272,12 @@ class Lab:
     # -- processes ----------------------------------------------------------------------------
 
     def popen(
-        self, ns: str, argv: Sequence[str], *, stdout: int | None = None, stderr: int | None = None
+        self,
+        ns: str,
+        argv: Sequence[str],
+        *,
+        stdout: IO[bytes] | int | None = None,
+        stderr: IO[bytes] | int | None = None,
     ) -> subprocess.Popen[bytes]:
         """Start ``argv`` in namespace ``ns`` in its own session (Ctrl-C reaches only us)."""
         if ns not in self.created_ns:
@@ -274,6 +289,7 @@ class Lab:
             stderr=stderr,
             start_new_session=True,
             shell=False,
+            env=LAB_ENV,
         )
         self.processes.append(proc)
         return proc
@@ -289,28 +305,22 @@ class Lab:
         with sigint_deferred():
             for proc in self.processes:
                 if proc.poll() is None:
-                    try:
+                    with suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGTERM)
-                    except ProcessLookupError:
-                        pass
             deadline = time.monotonic() + 5.0
             for proc in self.processes:
                 try:
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    try:
+                    with suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                     proc.wait(timeout=5)
             # Anything still living in one of our namespaces (a notify script, a respawned
             # child) was started by this lab: kill it so the namespace really goes away.
             for ns in self.created_ns:
                 for pid in self._ns_pids(ns):
-                    try:
+                    with suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
             for ns in reversed(self.created_ns):
                 run(["ip", "netns", "delete", ns], check=False)
             self.created_ns = [ns for ns in self.created_ns if ns in list_netns()]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from lab.frr import frr_available
+from lab.netns import which
 from lab.runner import record
 from lab.scenarios import SCENARIOS
 
@@ -28,14 +29,14 @@ def _check_env() -> str | None:
     if os.geteuid() != 0:
         return "the lab needs root (network namespaces, tcpdump)"
     for tool in ("keepalived", "tcpdump", "ip", "nft"):
-        if shutil.which(tool) is None:
+        if which(tool) is None:
             return f"{tool} is not installed (apt-get install -y {tool})"
     return None
 
 
-def _record_one(name: str, out: Path) -> int:
+def _record_one(name: str, out: Path, keep: bool) -> int:
     started = time.monotonic()
-    truth = record(SCENARIOS[name], out)
+    truth = record(SCENARIOS[name], out, keep_rundir=keep)
     capture = truth["capture"]
     assert isinstance(capture, dict)
     size = (out / f"{name}.pcap").stat().st_size
@@ -47,7 +48,7 @@ def _record_one(name: str, out: Path) -> int:
     return 0
 
 
-def _record_parallel(names: list[str], out: Path, jobs: int) -> int:
+def _record_parallel(names: list[str], out: Path, jobs: int, keep: bool) -> int:
     """One child process per scenario, at most ``jobs`` at a time, heavy ones alone."""
     light = [n for n in names if not SCENARIOS[n].heavy]
     heavy = [n for n in names if SCENARIOS[n].heavy]
@@ -72,14 +73,16 @@ def _record_parallel(names: list[str], out: Path, jobs: int) -> int:
                     reap(block=False)
                     time.sleep(0.2)
                 cmd = [sys.executable, "-m", "lab.record", name, "--out", str(out)]
+                if keep:
+                    cmd.append("--keep-rundir")
                 running[name] = subprocess.Popen(cmd, shell=False)
             reap(block=True)
     except KeyboardInterrupt:
-        # The children got the terminal's SIGINT too (same process group); send it anyway,
-        # then wait for them to tear down their namespaces.
+        # The children may have got the terminal's SIGINT too (same process group); tell them
+        # anyway, then wait for them to tear down their namespaces.
         for proc in running.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(signal.SIGTERM)
         for proc in running.values():
             proc.wait()
         raise
@@ -95,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--out", type=Path, default=Path("pcaps"), help="default: pcaps/")
     parser.add_argument("--jobs", "-j", type=int, default=2, help="parallel recordings")
+    parser.add_argument(
+        "--keep-rundir",
+        action="store_true",
+        help="keep the run dir (keepalived configs and logs, notify log) for debugging",
+    )
     args = parser.parse_args(argv)
 
     if args.list:
@@ -109,12 +117,24 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"lab.record: {problem}", file=sys.stderr)
         return 2
+    # Ctrl-C and SIGTERM both unwind through the labs' teardown (also when started from a
+    # non-interactive shell's background job, where SIGINT would be inherited as ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     names = args.scenarios or list(SCENARIOS)
+    no_frr = frr_available()
+    if no_frr:
+        needs = [n for n in names if SCENARIOS[n].frr]
+        if needs and args.scenarios:
+            print(f"lab.record: {' '.join(needs)} need FRR: {no_frr}", file=sys.stderr)
+            return 2
+        if needs:
+            print(f"lab.record: skipping {' '.join(needs)}: {no_frr}", file=sys.stderr)
+            names = [n for n in names if n not in needs]
     try:
         if len(names) == 1:
-            return _record_one(names[0], args.out)
-        return _record_parallel(names, args.out, max(1, args.jobs))
+            return _record_one(names[0], args.out, args.keep_rundir)
+        return _record_parallel(names, args.out, max(1, args.jobs), args.keep_rundir)
     except KeyboardInterrupt:
         print("lab.record: interrupted, lab torn down", file=sys.stderr)
         return 130

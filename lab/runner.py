@@ -7,17 +7,21 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab.capture import CAPTURE_FILTER, Capture
-from lab.keepalived import Instance, Keepalived, TrackFile, keepalived_version
-from lab.netns import Lab, LabError, run
+from lab.frr import Frr, FrrVirtualRouter, frr_version
+from lab.keepalived import Event, FifoReader, Instance, Keepalived, TrackFile, keepalived_version
+from lab.netns import Lab, LabError, new_prefix, run
 
 NFT_TABLE = "vrrpcap_lab"
 TRUTH_FORMAT = 1
+STATES = ("INIT", "BACKUP", "MASTER", "FAULT", "STOP", "DELETED")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Scenario:
     scripts: dict[str, dict[str, TrackFile]] = field(default_factory=dict)
     heavy: bool = False  # many daemons/instances: record alone, not in parallel
     notes: str = ""
+    frr: dict[str, list[FrrVirtualRouter]] = field(default_factory=dict)  # FRR vrrpd routers
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,10 @@ class Transition:
 
 
 def parse_notify_log(text: str) -> list[Transition]:
-    """Lines ``epoch router instance state priority`` (written by the notify scripts)."""
+    """Lines ``epoch router instance state priority`` (written by the notify scripts).
+
+    The scripts run concurrently, so two quick transitions can be logged out of order: the
+    lab's ordered record is the notify FIFO; this log only cross-checks that scripts ran."""
     out = []
     for line in text.splitlines():
         parts = line.split()
@@ -82,16 +90,39 @@ class Run:
         self.notify_log.touch()
         self.actions: list[dict[str, object]] = []
         self.capture = Capture(lab, rundir / f"{scenario.name}.pcap")
-        self.daemons: dict[str, Keepalived] = {}
+        self.daemons: dict[str, Keepalived | Frr] = {}
+        self.events: list[Event] = []
+        self.events_lock = threading.Lock()
+        self.fifos: list[FifoReader] = []
         for name in scenario.routers:
+            if name in scenario.frr:
+                self.daemons[name] = Frr(
+                    lab=lab,
+                    router=lab.routers[name],
+                    vrs=scenario.frr[name],
+                    rundir=rundir,
+                    sink=self.events,
+                    lock=self.events_lock,
+                )
+                continue
+            fifo = rundir / f"{name}.fifo"
+            self.fifos.append(FifoReader(fifo, name, self.events, self.events_lock))
             self.daemons[name] = Keepalived(
                 lab=lab,
                 router=lab.routers[name],
                 instances=scenario.instances.get(name, []),
                 rundir=rundir,
                 notify_log=self.notify_log,
+                fifo=fifo,
                 scripts=scenario.scripts.get(name, {}),
             )
+
+    def close(self) -> None:
+        for reader in self.fifos:
+            reader.close()
+        for daemon in self.daemons.values():
+            if isinstance(daemon, Frr):
+                daemon.close()
 
     # -- actions (each one is recorded with its time) ----------------------------------------
 
@@ -102,30 +133,38 @@ class Run:
         self.actions.append(entry)
         return now
 
+    def kind(self, router: str) -> str:
+        """The VRRP daemon's name, for the action names: keepalived or vrrpd."""
+        return "vrrpd" if isinstance(self.daemons[router], Frr) else "keepalived"
+
     def start(self, *routers: str) -> None:
         """Start keepalived on ``routers`` (default: every router with instances)."""
         names = routers or tuple(n for n in self.scenario.routers if self.daemons[n].instances)
         for name in names:
             daemon = self.daemons[name]
-            self.action("start-keepalived" if daemon.starts == 0 else "restart-keepalived", name)
+            kind = self.kind(name)
+            self.action(f"start-{kind}" if daemon.starts == 0 else f"restart-{kind}", name)
             daemon.start()
         for name in names:
-            self.daemons[name].wait_vrrp_child()
+            self.daemons[name].wait_ready()
 
     def stop(self, router: str) -> None:
         """Graceful stop (SIGTERM): a master resigns with priority 0."""
-        self.action("stop-keepalived", router, signal="SIGTERM")
+        self.action(f"stop-{self.kind(router)}", router, signal="SIGTERM")
         self.daemons[router].stop()
 
     def kill(self, router: str) -> None:
         """Crash (SIGKILL to keepalived's whole process group): no goodbye advert."""
-        self.action("kill-keepalived", router, signal="SIGKILL")
+        self.action(f"kill-{self.kind(router)}", router, signal="SIGKILL")
         self.daemons[router].kill()
 
     def track(self, router: str, script: str, *, ok: bool) -> None:
         """Make ``script`` on ``router`` pass or fail (it tests for a flag file)."""
         self.action("track-restore" if ok else "track-fail", router, script=script)
-        self.daemons[router].set_track(script, ok=ok)
+        daemon = self.daemons[router]
+        if not isinstance(daemon, Keepalived):
+            raise LabError(f"{router} does not run keepalived")
+        daemon.set_track(script, ok=ok)
 
     def block_vrrp(self, router: str) -> None:
         """nftables in ``router``'s namespace: drop incoming VRRP and AH (it stops hearing)."""
@@ -150,8 +189,37 @@ class Run:
 
     # -- observing ----------------------------------------------------------------------------
 
+    def all_events(self) -> list[Event]:
+        with self.events_lock:
+            return list(self.events)
+
     def transitions(self) -> list[Transition]:
-        return parse_notify_log(self.notify_log.read_text(errors="replace"))
+        """State changes in the order keepalived made them (per router)."""
+        out = [
+            Transition(e.time, e.router, e.instance, e.state, e.priority)
+            for e in self.all_events()
+            if e.kind == "INSTANCE" and e.state in STATES
+        ]
+        out.sort(key=lambda t: t.time)  # stable: each router's own order is kept
+        return out
+
+    def script_log_problems(self, until: float, wait: float = 3.0) -> list[str]:
+        """Cross-check the notify scripts' log against the FIFO: every state change up to
+        ``until`` must also have run the notify script (proves script security is right)."""
+        deadline = time.monotonic() + wait
+        while True:
+            fifo = Counter(
+                (t.router, t.instance, t.state)
+                for t in self.transitions()
+                if t.time <= until and t.router not in self.scenario.frr  # FRR has no notify
+            )
+            script = Counter(
+                (t.router, t.instance, t.state) for t in parse_notify_log(self.notify_log.read_text(errors="replace"))
+            )
+            missing = fifo - script
+            if not missing or time.monotonic() > deadline:
+                return [f"notify script did not report {k} x{n}" for k, n in missing.items()]
+            time.sleep(0.1)
 
     def wait_state(
         self,
@@ -169,9 +237,9 @@ class Run:
         deadline = time.monotonic() + timeout
         while True:
             for tr in self.transitions():
-                if (tr.router, tr.instance, tr.state) == (router, instance, state):
-                    if tr.time >= since:
-                        return tr
+                key = (tr.router, tr.instance, tr.state)
+                if key == (router, instance, state) and tr.time >= since:
+                    return tr
             if time.monotonic() > deadline:
                 raise LabError(
                     f"{self.scenario.name}: {router}/{instance} never reached {state}"
@@ -203,11 +271,31 @@ class Run:
         sc = self.scenario
         start = self.capture.started_at or 0.0
         end = self.capture.stopped_at or time.time()
+        problems = self.script_log_problems(end)
+        other_events = [
+            {
+                "time": round(e.time, 6),
+                "router": e.router,
+                "instance": e.instance,
+                "event": e.state,
+                "priority": e.priority,
+            }
+            for e in self.all_events()
+            if e.kind == "INSTANCE" and e.state not in STATES and e.time <= end
+        ]
         instances = [
-            inst.to_json(router, sc.scripts.get(router, {}))
+            inst.to_json(self.lab.routers[router], sc.scripts.get(router, {}))
             for router in sc.routers
             for inst in sc.instances.get(router, [])
         ]
+        instances += [entry for router, vrs in sc.frr.items() for vr in vrs for entry in vr.to_json(router)]
+        routers = []
+        for name in sc.routers:
+            entry: dict[str, object] = dict(self.lab.routers[name].to_json())
+            daemon = self.daemons[name]
+            if isinstance(daemon, Frr):
+                entry["frr_macvlans"] = daemon.macvlan_info()
+            routers.append(entry)
         return {
             "format": TRUTH_FORMAT,
             "scenario": sc.name,
@@ -215,6 +303,7 @@ class Run:
             "notes": sc.notes,
             "recorded_at": dt.datetime.fromtimestamp(start, dt.UTC).isoformat(),
             "keepalived_version": keepalived_version(),
+            **({"frr_version": frr_version()} if sc.frr else {}),
             "lab": {"prefix": self.lab.prefix, "bridge": self.lab.bridge_if},
             "capture": {
                 "file": f"{sc.name}.pcap",
@@ -226,13 +315,28 @@ class Run:
                 "packets": self.capture.stats.captured,
                 "dropped": self.capture.stats.dropped,
             },
-            "routers": [self.lab.routers[name].to_json() for name in sc.routers],
+            "routers": routers,
             "instances": instances,
             "transitions": [t.to_json() for t in self.transitions() if t.time <= end],
+            "events": other_events,
             "actions": [a for a in self.actions if float(str(a["time"])) <= end],
             "expected_findings": list(sc.expected_findings),
             "forbidden_findings": list(sc.forbidden_findings),
+            "lab_warnings": problems,
         }
+
+
+def dump_truth(truth: dict[str, object]) -> str:
+    """JSON, one top-level key per line and one list item (compact) per line: readable and
+    diffable, and small even with hundreds of instances."""
+    lines = []
+    for key, value in truth.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
+            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _run_dir(prefix: str) -> Path:
@@ -241,25 +345,33 @@ def _run_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"vrrpcap-lab-{prefix}-", dir=base))
 
 
-def record(scenario: Scenario, out: Path, *, keep_rundir: bool = False) -> dict[str, object]:
-    """Record ``scenario`` into ``out/<name>.pcap`` and ``out/<name>.truth.json``."""
+def record(scenario: Scenario, out: Path, *, keep_rundir: bool = False, prefix: str | None = None) -> dict[str, object]:
+    """Record ``scenario`` into ``out/<name>.pcap`` and ``out/<name>.truth.json``.
+
+    Nothing is written to ``out`` unless the whole scenario succeeded; the lab is torn down
+    in every case."""
     out.mkdir(parents=True, exist_ok=True)
-    with Lab(list(scenario.routers)) as lab:
+    with Lab(list(scenario.routers), prefix=prefix or new_prefix()) as lab:
         rundir = _run_dir(lab.prefix)
         try:
             r = Run(scenario, lab, rundir)
             try:
-                scenario.play(r)
+                try:
+                    scenario.play(r)
+                finally:
+                    if r.capture.proc is not None:
+                        r.capture_stop()
+                truth = r.truth()
             finally:
-                if r.capture.proc is not None:
-                    r.capture_stop()
-            truth = r.truth()
+                r.close()
             _publish(r.capture.path, out / f"{scenario.name}.pcap")
             tmp = out / f".{scenario.name}.truth.json.tmp"
-            tmp.write_text(json.dumps(truth, indent=2) + "\n")
+            tmp.write_text(dump_truth(truth))
             os.replace(tmp, out / f"{scenario.name}.truth.json")
         finally:
-            if not keep_rundir:
+            if keep_rundir:
+                print(f"{scenario.name}: run dir kept: {rundir}", flush=True)
+            else:
                 shutil.rmtree(rundir, ignore_errors=True)
     return truth
 

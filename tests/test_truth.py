@@ -49,6 +49,8 @@ class Expected:
     start: float
     end: float | None  # None: still master when the capture ended
     silent_on_wire: bool
+    late: float  # how much later than the state change the wire may show it
+    wire_gaps: bool  # the lab documents that this master's adverts come with gaps (runs may split)
 
 
 def expected_masterships(truth: dict[str, Any]) -> list[Expected]:
@@ -61,14 +63,13 @@ def expected_masterships(truth: dict[str, Any]) -> list[Expected]:
         addresses = frozenset(a for a in (router.get("ipv4"), router.get("ipv6"), router.get("ipv6_link_local")) if a)
         if inst.get("unicast_src_ip"):
             addresses |= {inst["unicast_src_ip"]}
+        # FRR sends IPv6 adverts from its macvlan's random link-local address.
+        addresses |= {m["ipv6_link_local"] for m in router.get("frr_macvlans", []) if m.get("ipv6_link_local")}
         changes = sorted(
             (t for t in truth["transitions"] if t["router"] == rname and t["instance"] == name),
             key=lambda t: t["time"],
         )
         kills = sorted(a["time"] for a in truth["actions"] if a.get("router") == rname and a["action"] in KILL_ACTIONS)
-        silent = (
-            set(inst.get("silent_on_wire_after", [])) if isinstance(inst.get("silent_on_wire_after"), list) else set()
-        )
         for i, change in enumerate(changes):
             if change["state"] != "MASTER":
                 continue
@@ -77,6 +78,11 @@ def expected_masterships(truth: dict[str, Any]) -> list[Expected]:
             end = min(following) if following else None
             if end is not None and end > capture_end:
                 end = None
+            # The guide: FRR does not send the first IPv6 advert after each move to master, and may send
+            # one more after losing it, so its IPv6 mastership shows on the wire one interval late.
+            frr_ipv6 = inst.get("implementation") == "frr-vrrpd" and inst["family"] == "ipv6"
+            late = inst["interval_s"] if frr_ipv6 else 0.0
+            silent = bool(inst.get("silent_on_wire"))
             out.append(
                 Expected(
                     rname,
@@ -87,7 +93,9 @@ def expected_masterships(truth: dict[str, Any]) -> list[Expected]:
                     inst["interval_s"],
                     start,
                     end,
-                    bool(inst.get("silent_on_wire")) or start in silent,
+                    silent,
+                    late,
+                    bool(inst.get("wire_gaps")),
                 )
             )
     return out
@@ -120,7 +128,7 @@ def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
         if e.start < capture_start:
             candidates = [m for m in runs if m.start - capture_start <= e.interval + START_TOLERANCE]
         else:
-            candidates = [m for m in runs if abs(m.start - e.start) <= START_TOLERANCE]
+            candidates = [m for m in runs if -START_TOLERANCE <= m.start - e.start <= START_TOLERANCE + e.late]
         if not candidates:
             problems.append(
                 f"{e.router}/{e.instance} MASTER at {e.start - capture_start:+.2f} s: no run on the wire "
@@ -128,6 +136,9 @@ def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
             )
             continue
         run = candidates[0]
+        if e.wire_gaps:  # the mastership may show as several runs: judge its end by the last of them
+            horizon = e.end if e.end is not None else float("inf")
+            run = max((m for m in runs if run.start <= m.start <= horizon + START_TOLERANCE), key=lambda m: m.start)
         matched.add((run.router, run.start))
         if e.end is None:
             if run.end_observed:
@@ -135,7 +146,7 @@ def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
                     f"{e.router}/{e.instance}: still master at the end, but the run ends "
                     f"({run.end_cause}) at {run.end - capture_start:+.2f} s"
                 )
-        elif not (e.end - e.interval - START_TOLERANCE <= run.end <= e.end + START_TOLERANCE):
+        elif not (e.end - e.interval - START_TOLERANCE <= run.end <= e.end + START_TOLERANCE + e.late):
             problems.append(
                 f"{e.router}/{e.instance}: mastership ended at {e.end - capture_start:+.2f} s, "
                 f"the run ends at {run.end - capture_start:+.2f} s"
