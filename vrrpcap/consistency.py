@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from vrrpcap.findings import CODES, Finding
 from vrrpcap.model import RouterSummary, VirtualRouter
@@ -187,15 +188,15 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
                 clusters = "; ".join(
                     f"{' '.join(r.address for r in vr.routers)} [{' '.join(vr.vips)}]" for vr in sharing
                 )
-                out.append(
-                    _finding(
-                        "VRRP-VRID-COLLISION",
-                        None,
-                        routers,
-                        f"VRID {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
-                        f"segment (not a split brain): {clusters}",
-                    )
+                collision = _finding(
+                    "VRRP-VRID-COLLISION",
+                    None,
+                    routers,
+                    f"VRID {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
+                    f"segment (not a split brain): {clusters}",
                 )
+                # Several virtual routers are concerned: name their common segment (ipv4/vrid51).
+                out.append(replace(collision, vr=sharing[0].id.rsplit("/", 1)[0]))
     return out
 
 
