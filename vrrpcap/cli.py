@@ -274,6 +274,10 @@ def timeline(
         TimelineFormat.table
     ),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw the timelines to this .png or .svg (25 virtual routers a page)."),
+    ] = None,
     vrid: VridOption = None,
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
@@ -283,6 +287,11 @@ def timeline(
     """Who was master of each virtual router, from when to when, and how each failover happened."""
     report, damaged = _analyze(files, settle, missed_factor, flap_window, progress)
     report = report.filtered(vrids=frozenset(vrid or ()))
+    if plot is not None:
+        from vrrpcap.render.plot import render_plot
+
+        drawn = render_plot(report, plot)
+        _err(f"timeline drawn to {', '.join(str(f) for f in drawn.files)}")
     with _output(output) as out:
         if fmt is TimelineFormat.csv:
             from vrrpcap.render.timeline import render_csv
@@ -348,3 +357,11 @@ def main() -> None:
         # The reader went away (`vrrpcap decode big.pcap | head`): not worth a traceback.
         sys.stderr.close()
         sys.exit(0)
+
+
+# Commands that live in their own modules (light at import: their heavy imports are inside them).
+from vrrpcap.live_command import live as _live_command  # noqa: E402
+from vrrpcap.report_command import report as _report_command  # noqa: E402
+
+app.command(name="live")(_live_command)
+app.command(name="report")(_report_command)

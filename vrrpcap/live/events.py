@@ -1,0 +1,104 @@
+"""The live event stream: analyzer events and notify results as JSON-ready records, and the
+findings only a snapshot of the analyzer shows.
+
+One record per line with ``--json``; the dashboard's log prints the same records as text. Every
+record has ``event`` (its kind) and ``time`` (epoch seconds: the packet's time for what the wire
+showed, the wall clock for what vrrpcap did). docs/live.md lists the kinds and their fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vrrpcap.findings import Finding
+from vrrpcap.live.notify import NotifyResult, vrid_of
+from vrrpcap.model import Event, FailoverEvent, MasterEnded, MasterStarted
+from vrrpcap.report import Report
+
+
+def finding_record(finding: Finding, now: float) -> dict[str, Any]:
+    """``time``: when the finding became certain (its latest evidence); ``start``/``end``: its span."""
+    when = finding.end if finding.end is not None else finding.start
+    return {"event": "finding", "time": now if when is None else when, **finding.as_dict()}
+
+
+def event_record(event: Event, now: float) -> dict[str, Any]:
+    if isinstance(event, MasterStarted):
+        return {
+            "event": "master-started",
+            "time": event.time,
+            "vr": event.vr,
+            "vrid": vrid_of(event.vr),
+            "router": event.router,
+            "priority": event.priority,
+            "frame": event.frame,
+        }
+    if isinstance(event, MasterEnded):
+        return {
+            "event": "master-ended",
+            "time": event.time,
+            "vr": event.vr,
+            "vrid": vrid_of(event.vr),
+            "router": event.router,
+            "cause": event.cause,
+        }
+    if isinstance(event, FailoverEvent):
+        f = event.failover
+        return {"event": "failover", "vr": f.vr, "vrid": vrid_of(f.vr), **f.as_dict()}
+    return finding_record(event.finding, now)
+
+
+def notify_record(result: NotifyResult, now: float) -> dict[str, Any]:
+    c = result.change
+    return {
+        "event": "notify" if result.ok else "notify-failed",
+        "time": now,
+        "vr": c.vr,
+        "vrid": c.vrid,
+        "router": c.router,
+        "state": c.state,
+        "priority": c.priority,
+        "cause": c.cause,
+        "argv": list(result.argv),
+        "returncode": result.returncode,
+        "duration_s": round(result.duration_s, 6),
+        "error": result.error,
+    }
+
+
+def _key(finding: Finding) -> tuple[str, str | None, int]:
+    return finding.code, finding.vr, int(finding.severity)
+
+
+# Every failover has its own `failover` record (with takeover latency); the analyzer's VRRP-FAILOVER
+# finding says it once per pair of routers, so the stream leaves it out. The final report keeps it.
+NOT_STREAMED = frozenset({"VRRP-FAILOVER"})
+
+
+class FindingTracker:
+    """Which findings the stream has announced.
+
+    The analyzer announces per-advert findings itself, once per (code, virtual router, router):
+    those pass through. Findings about configuration (VIP, interval, auth mismatches...) and the
+    capture's drops exist only in a report, so once a second the session diffs a snapshot's findings
+    against what was announced, by (code, virtual router, severity)."""
+
+    def __init__(self, ignored: frozenset[str] = frozenset()) -> None:
+        self._announced: set[tuple[str, str | None, int]] = set()
+        self._hidden = ignored | NOT_STREAMED
+
+    def announce(self, finding: Finding) -> bool:
+        """Record an analyzer finding; True when the stream should show it."""
+        self._announced.add(_key(finding))
+        return finding.code not in self._hidden
+
+    def new_in(self, report: Report) -> list[Finding]:
+        fresh = []
+        for finding in report.findings:
+            key = _key(finding)
+            if key in self._announced:
+                continue
+            self._announced.add(key)
+            if finding.code not in self._hidden:
+                fresh.append(finding)
+        return fresh

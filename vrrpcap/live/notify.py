@@ -1,0 +1,283 @@
+"""``--notify SCRIPT``: keepalived's notify convention, driven by what the wire shows.
+
+keepalived runs ``SCRIPT INSTANCE <name> <MASTER|BACKUP|FAULT|STOP> <priority>`` on the router
+itself. vrrpcap watches every router of a segment, so on each change of a virtual router's master
+it runs the script once per router concerned, with the VRID as the instance name:
+
+- the new master: ``INSTANCE <vrid> MASTER <priority of its first advert as master>``
+- the old master, when a higher priority took over while it was still advertising (preempted, or it
+  yielded): ``INSTANCE <vrid> BACKUP <its last priority>``: it is alive and a backup now
+- the old master, when it went silent (crash, link down) or resigned with priority 0 (stop or
+  FAULT: the wire cannot tell which): ``INSTANCE <vrid> FAULT <its last non-zero priority>``,
+  run as soon as that is certain (its Master_Down_Interval ran out, or its priority-0 advert)
+
+The first master seen on a virtual router gets MASTER too (cause ``initial``), as keepalived runs its
+script on start. Environment variables say what argv cannot: ``VRRPCAP_VR`` (vrrpcap's virtual
+router id: interface, VLAN, family, VRID, peer group), ``VRRPCAP_ROUTER`` (the router's address),
+``VRRPCAP_CAUSE``, ``VRRPCAP_TAKEOVER_S``, ``VRRPCAP_TIME``, ``VRRPCAP_INTERFACE``.
+
+Scripts run as argument lists (never through a shell) in a small thread pool, in their own session,
+with a timeout (the process group is killed when it runs out). Calls for one virtual router run in
+order (the old master's FAULT before the new master's MASTER); different virtual routers run in
+parallel. Capture never waits for a script. Every run ends in a result the session reports.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass
+
+from vrrpcap.live.errors import NotifyScriptUnusable
+from vrrpcap.model import Event, FailoverEvent, MasterEnded, MasterStarted
+
+BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
+WORKERS = 4
+STDERR_KEPT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One router of one virtual router entering a state, as the notify script will be told."""
+
+    vr: str
+    vrid: int | None
+    router: str
+    state: str  # MASTER | BACKUP | FAULT
+    priority: int
+    cause: str  # initial | silence | priority-0 | preempted | yielded | dual-master | returned
+    time: float
+    takeover_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyResult:
+    change: Change
+    argv: tuple[str, ...]
+    ok: bool
+    returncode: int | None
+    duration_s: float
+    error: str | None = None
+
+
+def vrid_of(vr: str) -> int | None:
+    """The VRID in a virtual router id (``iface/vlan10/ipv4/vrid51/multicast``), read from the right:
+    an interface may be called anything, the group label after the VRID is addresses or a word."""
+    for part in reversed(vr.split("/")):
+        if part.startswith("vrid") and part[4:].isdigit():
+            return int(part[4:])
+    return None
+
+
+class MasterChanges:
+    """Turns the analyzer's events into the notify calls they mean (see the module docstring).
+
+    ``priorities`` maps (vrid, router address) to the router's last non-zero advertised priority; the
+    session keeps it current from the adverts."""
+
+    def __init__(self, priorities: Mapping[tuple[int | None, str], int]) -> None:
+        self._priorities = priorities
+        self._masters: dict[str, set[str]] = {}
+        self._seen: set[str] = set()
+
+    def _priority(self, vr: str, router: str, fallback: int | None = None) -> int:
+        return self._priorities.get((vrid_of(vr), router)) or fallback or 0
+
+    def observe(self, events: Iterable[Event]) -> list[Change]:
+        batch = list(events)
+        failovers = {(e.failover.vr, e.failover.to_router): e.failover for e in batch if isinstance(e, FailoverEvent)}
+        out: list[Change] = []
+        for event in batch:
+            if isinstance(event, MasterStarted):
+                if not event.priority:
+                    continue  # a lone priority-0 advert: a resignation, not a master
+                masters = self._masters.setdefault(event.vr, set())
+                if event.router in masters:
+                    continue
+                failover = failovers.get((event.vr, event.router))
+                takeover = None
+                if failover is not None:
+                    cause, takeover = failover.cause, failover.takeover_s
+                elif event.vr not in self._seen:
+                    cause = "initial"
+                elif masters:
+                    cause = "dual-master"
+                else:
+                    cause = "returned"
+                masters.add(event.router)
+                self._seen.add(event.vr)
+                out.append(
+                    Change(
+                        event.vr, vrid_of(event.vr), event.router, "MASTER", event.priority, cause, event.time, takeover
+                    )
+                )
+            elif isinstance(event, FailoverEvent):
+                f = event.failover
+                masters = self._masters.setdefault(f.vr, set())
+                if f.from_router is None or f.from_router not in masters:
+                    continue
+                masters.discard(f.from_router)
+                state = "BACKUP" if f.cause == "preempted" else "FAULT"
+                priority = self._priority(f.vr, f.from_router, f.from_priority)
+                out.append(Change(f.vr, vrid_of(f.vr), f.from_router, state, priority, f.cause, f.time, f.takeover_s))
+            elif isinstance(event, MasterEnded):
+                masters = self._masters.setdefault(event.vr, set())
+                if event.router not in masters:
+                    continue
+                masters.discard(event.router)
+                state = "BACKUP" if event.cause in ("yielded", "preempted") else "FAULT"
+                priority = self._priority(event.vr, event.router)
+                out.append(Change(event.vr, vrid_of(event.vr), event.router, state, priority, event.cause, event.time))
+        # Within one batch the old master hears it first, as keepalived's own order would be.
+        return sorted(out, key=lambda c: c.state == "MASTER")
+
+
+def check_script(path: str) -> str:
+    """The script's absolute path; NotifyScriptUnusable when it cannot be run."""
+    full = os.path.abspath(path)
+    if not os.path.exists(full):
+        raise NotifyScriptUnusable(f"{path}: notify script not found")
+    if os.path.isdir(full):
+        raise NotifyScriptUnusable(f"{path}: notify script is a directory")
+    if not os.access(full, os.X_OK):
+        raise NotifyScriptUnusable(f"{path}: notify script is not executable (chmod +x {path})")
+    return full
+
+
+class Notifier:
+    """Runs the notify script for each Change, off the capture's thread; results go to ``done``."""
+
+    def __init__(
+        self,
+        script: str,
+        timeout: float,
+        done: Callable[[NotifyResult], None],
+        interface: str,
+        workers: int = WORKERS,
+    ) -> None:
+        self.script = script
+        self.timeout = timeout
+        self._done = done
+        self._interface = interface
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending: dict[str, deque[Change]] = {}
+        self._busy: set[str] = set()
+        self._running: dict[int, subprocess.Popen[bytes]] = {}
+        self._closed = False
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
+
+    def argv(self, change: Change) -> list[str]:
+        name = str(change.vrid) if change.vrid is not None else change.vr
+        return [self.script, "INSTANCE", name, change.state, str(change.priority)]
+
+    def submit(self, change: Change) -> None:
+        dropped = None
+        with self._lock:
+            queued = self._pending.setdefault(change.vr, deque())
+            if self._closed:
+                dropped = "not run: vrrpcap is stopping"
+            elif len(queued) >= BACKLOG:
+                dropped = f"not run: {BACKLOG} calls for this virtual router are already waiting (script too slow?)"
+            else:
+                queued.append(change)
+                if change.vr not in self._busy:
+                    self._busy.add(change.vr)
+                    self._executor.submit(self._drain, change.vr)
+        if dropped is not None:
+            self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, dropped))
+
+    def _drain(self, vr: str) -> None:
+        while True:
+            with self._lock:
+                queued = self._pending.get(vr)
+                if not queued:
+                    self._pending.pop(vr, None)
+                    self._busy.discard(vr)
+                    self._idle.notify_all()
+                    return
+                change = queued.popleft()
+            self._done(self._run(change))
+
+    def _environment(self, change: Change) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            VRRPCAP_VR=change.vr,
+            VRRPCAP_VRID="" if change.vrid is None else str(change.vrid),
+            VRRPCAP_ROUTER=change.router,
+            VRRPCAP_STATE=change.state,
+            VRRPCAP_PRIORITY=str(change.priority),
+            VRRPCAP_CAUSE=change.cause,
+            VRRPCAP_TIME=f"{change.time:.6f}",
+            VRRPCAP_TAKEOVER_S="" if change.takeover_s is None else f"{change.takeover_s:.6f}",
+            VRRPCAP_INTERFACE=self._interface,
+        )
+        return env
+
+    def _run(self, change: Change) -> NotifyResult:
+        argv = self.argv(change)
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=self._environment(change),
+                start_new_session=True,  # a Ctrl-C in the terminal is for vrrpcap, not the script
+                shell=False,
+            )
+        except OSError as exc:
+            return NotifyResult(change, tuple(argv), False, None, 0.0, f"cannot run: {exc.strerror or exc}")
+        with self._lock:
+            self._running[proc.pid] = proc
+        try:
+            try:
+                _, err = proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self._kill(proc)
+                proc.communicate()
+                took = time.monotonic() - started
+                return NotifyResult(
+                    change, tuple(argv), False, None, took, f"timed out after {self.timeout:g} s (killed)"
+                )
+        finally:
+            with self._lock:
+                self._running.pop(proc.pid, None)
+        took = time.monotonic() - started
+        if proc.returncode == 0:
+            return NotifyResult(change, tuple(argv), True, 0, took)
+        code = proc.returncode
+        error = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        tail = (err or b"")[-STDERR_KEPT:].decode(errors="replace").strip().splitlines()
+        if tail:
+            error += f": {tail[-1]}"
+        return NotifyResult(change, tuple(argv), False, proc.returncode, took, error)
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen[bytes]) -> None:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def close(self, wait: float) -> None:
+        """Take no more calls; let queued ones run for up to ``wait`` seconds, then give up on the
+        rest (reported as not run) and kill scripts still running."""
+        with self._lock:
+            self._closed = True
+            self._idle.wait_for(lambda: not self._busy, timeout=wait)
+            left = [c for queued in self._pending.values() for c in queued]
+            for queued in self._pending.values():
+                queued.clear()
+            running = list(self._running.values())
+        for proc in running:
+            self._kill(proc)
+        self._executor.shutdown(wait=True)
+        for change in left:
+            self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, "not run: vrrpcap stopped"))

@@ -1,0 +1,362 @@
+"""A live session: frames from a capture backend through the decoder and the analyzer, events out.
+
+The main thread owns the analyzer and all output. Backends read in their own thread and queue
+frames; notify scripts run in a pool and queue their results. Once a second the session ticks the
+analyzer (a master that went silent is closed although no packet arrives), diffs a snapshot's
+findings against what was announced (configuration findings, capture drops), flushes ``--write``
+and redraws the dashboard; an event also redraws at once.
+
+SIGINT and SIGTERM end the session the normal way: the capture stops, what is queued is analyzed,
+notify scripts get their timeout to finish, the written capture gets its statistics block, and
+the final report is returned. A second signal while stopping interrupts (exit 130).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, TextIO
+
+from vrrpcap import __version__
+from vrrpcap.advert import advert_to_dict
+from vrrpcap.analyzer import Analyzer, Options
+from vrrpcap.capture import Frame
+from vrrpcap.decode import decode_frame
+from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
+from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
+from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script
+from vrrpcap.live.pcapng_writer import PcapngWriter
+from vrrpcap.live.source import QUEUE_FRAMES, CaptureSource, CaptureStats, SourceEnded
+from vrrpcap.model import Event, FindingEvent
+from vrrpcap.report import Report
+
+TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
+TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
+REDRAW_MIN = 0.1  # at most ten redraws a second, however many events
+BATCH = 1000  # frames handled between two looks at the clock
+
+
+@dataclass
+class LiveOptions:
+    interface: str
+    backend: str = "scapy"  # scapy (packet socket) | tshark (dumpcap)
+    json: bool = False
+    adverts: bool = False  # with json: one record per decoded advert too
+    notify: str | None = None
+    notify_timeout: float = 10.0
+    write: str | None = None
+    duration: float | None = None
+    count: int | None = None
+    vrids: frozenset[int] = frozenset()
+    ignored: frozenset[str] = frozenset()
+    analyzer: Options = field(default_factory=Options)
+
+
+@dataclass
+class Outcome:
+    report: Report  # final, with --ignore and --vrid applied
+    reason: str  # duration | count | SIGINT | SIGTERM | capture-error
+    error: str | None  # why the capture failed, when it did
+
+
+def make_source(options: LiveOptions, frames: queue.Queue[object]) -> CaptureSource:
+    if options.backend == "tshark":
+        from vrrpcap.live.dumpcap_source import DumpcapSource
+
+        return DumpcapSource(options.interface, frames)
+    from vrrpcap.live.socket_source import SocketSource
+
+    return SocketSource(options.interface, frames)
+
+
+class LiveSession:
+    def __init__(self, options: LiveOptions, out: TextIO | None = None) -> None:
+        self.options = options
+        self.out = out or sys.stdout
+        self.analyzer = Analyzer(options.analyzer)
+        self.frames: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
+        self.results: queue.SimpleQueue[NotifyResult] = queue.SimpleQueue()
+        self.priorities: dict[tuple[int | None, str], int] = {}
+        self.changes = MasterChanges(self.priorities)
+        self.tracker = FindingTracker(options.ignored)
+        self.source: CaptureSource | None = None
+        self.writer: PcapngWriter | None = None
+        self.notifier: Notifier | None = None
+        self.view: Dashboard | PlainLog | None = None
+        self.started = 0.0
+        self.frame_count = 0
+        self.advert_count = 0
+        self.stats = CaptureStats(None, None)
+        self.stop_reason: str | None = None
+        self.error: str | None = None
+        self.report: Report | None = None
+        self._last_draw = 0.0
+        self._dirty = False
+
+    # -- output -----------------------------------------------------------------------------------
+    def emit(self, record: dict[str, Any]) -> None:
+        if self.options.json:
+            self.out.write(json.dumps(record) + "\n")
+            self.out.flush()
+        elif self.view is not None:
+            self.view.add(record)
+            self._dirty = True
+
+    def _status(self) -> Status:
+        return Status(
+            self.options.interface,
+            self.source.name if self.source else self.options.backend,
+            self.started,
+            self.frame_count,
+            self.advert_count,
+            self.stats.dropped,
+            self.stop_reason,
+        )
+
+    def _draw(self, now: float, force: bool = False) -> None:
+        if not isinstance(self.view, Dashboard) or self.report is None:
+            return
+        if not force and (not self._dirty or now - self._last_draw < REDRAW_MIN):
+            return
+        self.view.refresh(self.report, self._status(), now)
+        self._last_draw = now
+        self._dirty = False
+
+    # -- inputs for the analyzer's report ------------------------------------------------------
+    def inputs(self, now: float) -> list[dict[str, Any]]:
+        return [
+            {
+                "path": self.options.interface,
+                "format": "live",
+                "backend": self.source.name if self.source else self.options.backend,
+                "compression": None,
+                "packets": self.frame_count,
+                "adverts": self.advert_count,
+                "first_time": self.started,
+                "last_time": now,
+                "capture_drops": self.stats.dropped,
+                "problems": [self.error] if self.error else [],
+            }
+        ]
+
+    # -- the work ---------------------------------------------------------------------------------
+    def _dispatch(self, events: list[Event], now: float) -> None:
+        if not events:
+            return
+        for event in events:
+            if isinstance(event, FindingEvent) and not self.tracker.announce(event.finding):
+                continue
+            self.emit(event_record(event, now))
+        changes = self.changes.observe(events)
+        if self.notifier is not None:
+            for change in changes:
+                self.notifier.submit(change)
+        if isinstance(self.view, Dashboard):
+            self.report = self.analyzer.snapshot(self.inputs(now))  # the table matches the log
+
+    def _frame(self, frame: Frame, now: float) -> None:
+        if self.options.count and self.advert_count >= self.options.count:
+            return  # --count N means N: frames queued behind the last one are not taken
+        self.frame_count += 1
+        if self.writer is not None:
+            self.writer.write(frame)
+        advert = decode_frame(frame)
+        if advert is None or (self.options.vrids and advert.vrid not in self.options.vrids):
+            return
+        self.advert_count += 1
+        if advert.kind == "advert" and advert.priority and advert.vrid is not None:
+            self.priorities[(advert.vrid, advert.src)] = advert.priority
+        if self.options.json and self.options.adverts:
+            self.emit({"event": "advert", **advert_to_dict(advert)})
+        self._dispatch(self.analyzer.feed(advert), now)
+        if self.options.count and self.advert_count >= self.options.count and self.stop_reason is None:
+            self.stop_reason = "count"
+
+    def _tick(self, now: float) -> None:
+        self._dispatch(self.analyzer.tick(now - TICK_GRACE), now)
+        if self.source is not None:
+            self.stats = self.source.stats()
+        self.report = self.analyzer.snapshot(self.inputs(now))
+        for finding in self.tracker.new_in(self.report):
+            self.emit(finding_record(finding, now))
+        if self.writer is not None:
+            self.writer.flush()
+        self._dirty = True
+
+    def _handle(self, item: object, now: float) -> None:
+        if isinstance(item, Frame):
+            self._frame(item, now)
+        elif isinstance(item, SourceEnded):
+            if item.error and self.stop_reason is None:
+                self.error = item.error
+                self.emit({"event": "capture-error", "time": now, "error": item.error})
+                self.stop_reason = "capture-error"
+            elif self.stop_reason is None:
+                self.stop_reason = "capture-ended"
+
+    def _results(self, now: float) -> None:
+        while True:
+            try:
+                result = self.results.get_nowait()
+            except queue.Empty:
+                return
+            self.emit(notify_record(result, now))
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if self.stop_reason is not None and self.stop_reason.startswith("SIG"):
+            raise KeyboardInterrupt  # a second signal: stop waiting
+        self.stop_reason = signal.Signals(signum).name
+
+    def _open(self) -> None:
+        options = self.options
+        if options.notify is not None:
+            script = check_script(options.notify)
+            self.notifier = Notifier(script, options.notify_timeout, self.results.put, options.interface)
+        if options.write is not None:
+            self.writer = PcapngWriter(options.write, options.interface)
+        self.source = make_source(options, self.frames)
+        try:
+            self.source.open()
+        except BaseException:
+            if self.writer is not None:  # nothing was captured: leave no file behind
+                self.writer.close(CaptureStats(None, None), time.time(), time.time(), None)
+                with suppress(OSError):
+                    os.unlink(self.writer.path)
+                self.writer = None
+            raise
+        self.started = time.time()
+        self.emit(
+            {
+                "event": "start",
+                "time": self.started,
+                "interface": options.interface,
+                "backend": self.source.name,
+                "filter": self.source.filter,
+                "linktype": self.source.linktype,
+                "vrrpcap": __version__,
+            }
+        )
+        self.source.start()
+
+    def run(self) -> Outcome:
+        """Capture until --duration, --count, a signal or a capture error; return the outcome."""
+        handlers = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                handlers[signum] = signal.signal(signum, self._on_signal)
+        try:
+            if not self.options.json:
+                self.view = self._make_view()
+            self._open()
+            if isinstance(self.view, Dashboard):
+                self.report = self.analyzer.snapshot(self.inputs(self.started))
+                with self.view:
+                    self._loop()
+                    self._finish()
+                    self._draw(time.time(), force=True)
+            else:
+                self._loop()
+                self._finish()
+        finally:
+            self._cleanup()
+            for signum, previous in handlers.items():
+                signal.signal(signum, previous)
+        assert self.report is not None
+        report = self.report.filtered(self.options.ignored, self.options.vrids)
+        return Outcome(report, self.stop_reason or "stopped", self.error)
+
+    def _make_view(self) -> Dashboard | PlainLog:
+        if self.out.isatty():
+            from rich.console import Console
+
+            return Dashboard(Console(file=self.out), self.priorities)
+        return PlainLog(self.out)
+
+    def _loop(self) -> None:
+        options = self.options
+        deadline = self.started + options.duration if options.duration else None
+        next_tick = self.started + TICK
+        while self.stop_reason is None:
+            now = time.time()
+            wait = min(next_tick - now, 0.25)
+            if deadline is not None:
+                wait = min(wait, deadline - now)
+            try:
+                item: object | None = self.frames.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                item = None
+            now = time.time()
+            handled = 0
+            while item is not None:
+                self._handle(item, now)
+                handled += 1
+                if handled >= BATCH or self.stop_reason is not None:
+                    break
+                try:
+                    item = self.frames.get_nowait()
+                except queue.Empty:
+                    item = None
+            self._results(now)
+            if now >= next_tick:
+                self._tick(now)
+                next_tick = max(next_tick + TICK, now + TICK / 2)
+            if deadline is not None and now >= deadline and self.stop_reason is None:
+                self.stop_reason = "duration"
+            self._draw(now)
+
+    def _finish(self) -> None:
+        """Stop the capture, analyze what it had queued, let notify scripts end, build the report."""
+        source = self.source
+        assert source is not None
+        source.stop()
+        now = time.time()
+        while True:  # frames captured before the stop still count
+            try:
+                item = self.frames.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Frame):
+                self._frame(item, now)
+        self.stats = source.stats()
+        if self.notifier is not None:
+            self.notifier.close(wait=self.options.notify_timeout + 1.0)
+            self._results(time.time())
+        end = time.time()
+        self.report = self.analyzer.finish(self.inputs(end))
+        for finding in self.tracker.new_in(self.report):
+            self.emit(finding_record(finding, end))
+        if self.writer is not None:
+            self.writer.close(self.stats, self.started, end, source.linktype)
+        self.emit(
+            {
+                "event": "stop",
+                "time": end,
+                "reason": self.stop_reason or "stopped",
+                "frames": self.frame_count,
+                "adverts": self.advert_count,
+                "received": self.stats.received,
+                "dropped": self.stats.dropped,
+                **(
+                    {"report": self.report.filtered(self.options.ignored, self.options.vrids).as_dict()}
+                    if self.options.json
+                    else {}
+                ),
+            }
+        )
+
+    def _cleanup(self) -> None:
+        """Whatever happened: no capture process, no script and no open file is left behind."""
+        if self.source is not None:
+            self.source.stop()
+        if self.notifier is not None:
+            self.notifier.close(wait=0.0)
+        if self.writer is not None:
+            self.writer.close(self.stats, self.started or time.time(), time.time(), None)
