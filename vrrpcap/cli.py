@@ -17,6 +17,18 @@ import typer
 
 from vrrpcap import __version__
 from vrrpcap.errors import ExitCode, InputUnavailable, Interrupted, VrrpcapError
+from vrrpcap.options import (
+    FailOn,
+    Files,
+    FlapOption,
+    IgnoreOption,
+    MissedOption,
+    OutputOption,
+    ProgressOption,
+    SettleOption,
+    VridOption,
+    finding_codes,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,11 +44,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-FILES_HELP = (
-    "Capture files: pcap or pcapng, optionally gzip/bzip2/xz compressed; '-' reads stdin."
-    " Several files are merged by timestamp."
 )
 
 
@@ -85,12 +92,12 @@ class DecodeFormat(StrEnum):
 
 @app.command()
 def decode(
-    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    files: Files,
     fmt: Annotated[
         DecodeFormat,
         typer.Option("--format", "-f", help="table for people; json, jsonl or csv for machines.", case_sensitive=False),
     ] = DecodeFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: OutputOption = None,
     vrid: Annotated[
         list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
     ] = None,
@@ -140,41 +147,10 @@ class AuditFormat(StrEnum):
     markdown = "markdown"
 
 
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
 class TimelineFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-SettleOption = Annotated[
-    float,
-    typer.Option("--settle", help="Overlap of masters longer than this many advert intervals is a split brain."),
-]
-MissedOption = Annotated[
-    float,
-    typer.Option("--missed-factor", help="A gap longer than this many intervals counts as missed adverts."),
-]
-FlapOption = Annotated[
-    float,
-    typer.Option("--flap-window", help="Seconds in which more than 3 master changes count as flapping."),
-]
-VridOption = Annotated[
-    list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
-]
-IgnoreOption = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Leave out this finding code (repeat for several).")
-]
-ProgressOption = Annotated[
-    bool | None,
-    typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),
-]
 
 
 def _analyze(
@@ -194,24 +170,14 @@ def _analyze(
         return analyzer.finish(stream.inputs()), stream.captures.damaged
 
 
-def _check_codes(codes: list[str] | None) -> frozenset[str]:
-    from vrrpcap.findings import CODES
-
-    wanted = frozenset(c.upper() for c in codes or ())
-    unknown = sorted(wanted - set(CODES))
-    if unknown:
-        raise VrrpcapError(f"unknown finding code(s): {', '.join(unknown)} (see docs/findings.md)", ExitCode.USAGE)
-    return wanted
-
-
 @app.command()
 def audit(
-    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    files: Files,
     fmt: Annotated[
         AuditFormat,
         typer.Option("--format", "-f", help="text for people; json, junit, sarif or markdown for machines."),
     ] = AuditFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: OutputOption = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse remains.")
     ] = FailOn.error,
@@ -229,7 +195,7 @@ def audit(
     """
     from vrrpcap.findings import Severity
 
-    ignored = _check_codes(ignore)
+    ignored = finding_codes(ignore)
     report, damaged = _analyze(files, settle, missed_factor, flap_window, progress)
     report = report.filtered(ignored, frozenset(vrid or ()))
     gate = None if fail_on is FailOn.never else Severity.parse(fail_on.value)
@@ -269,11 +235,11 @@ def _render_audit(report: Report, fmt: AuditFormat, out: TextIO, color: bool, ga
 
 @app.command()
 def timeline(
-    files: Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE...")],
+    files: Files,
     fmt: Annotated[TimelineFormat, typer.Option("--format", "-f", help="table for people; json or csv.")] = (
         TimelineFormat.table
     ),
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: OutputOption = None,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Also draw the timelines to this .png or .svg (25 virtual routers a page)."),

@@ -11,17 +11,12 @@ from typing import Annotated
 
 import typer
 
+from vrrpcap.options import FailOn, FlapOption, IgnoreOption, MissedOption, SettleOption, VridOption, finding_codes
+
 
 class Backend(StrEnum):
     scapy = "scapy"
     tshark = "tshark"
-
-
-class LiveFailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
 
 
 def live(
@@ -65,24 +60,13 @@ def live(
         int | None, typer.Option("--count", "-c", min=1, help="Stop after this many VRRP messages.")
     ] = None,
     fail_on: Annotated[
-        LiveFailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse was seen.")
-    ] = LiveFailOn.error,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Leave out this finding code (repeat for several).")
-    ] = None,
-    vrid: Annotated[
-        list[int] | None, typer.Option("--vrid", help="Only these VRIDs (repeat the option for several).")
-    ] = None,
-    settle: Annotated[
-        float,
-        typer.Option("--settle", help="Overlap of masters longer than this many advert intervals is a split brain."),
-    ] = 3.0,
-    missed_factor: Annotated[
-        float, typer.Option("--missed-factor", help="A gap longer than this many intervals counts as missed adverts.")
-    ] = 1.5,
-    flap_window: Annotated[
-        float, typer.Option("--flap-window", help="Seconds in which more than 3 master changes count as flapping.")
-    ] = 60.0,
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse was seen.")
+    ] = FailOn.error,
+    ignore: IgnoreOption = None,
+    vrid: VridOption = None,
+    settle: SettleOption = 3.0,
+    missed_factor: MissedOption = 1.5,
+    flap_window: FlapOption = 60.0,
 ) -> None:
     """Watch VRRP on a live interface: a dashboard (or --json events), notify hooks, a final audit.
 
@@ -93,15 +77,12 @@ def live(
     import sys
 
     from vrrpcap.analyzer import Options
-    from vrrpcap.errors import ExitCode, VrrpcapError
-    from vrrpcap.findings import CODES, Severity
+    from vrrpcap.errors import ExitCode
+    from vrrpcap.findings import Severity
     from vrrpcap.live.errors import CaptureFailed
     from vrrpcap.live.session import LiveOptions, LiveSession
 
-    ignored = frozenset(code.upper() for code in ignore or ())
-    unknown = sorted(ignored - set(CODES))
-    if unknown:
-        raise VrrpcapError(f"unknown finding code(s): {', '.join(unknown)} (see docs/findings.md)", ExitCode.USAGE)
+    ignored = finding_codes(ignore)
     options = LiveOptions(
         interface=interface,
         backend=backend.value,
@@ -129,7 +110,7 @@ def live(
         sys.stdout.flush()
     if outcome.error:
         raise CaptureFailed(outcome.error)
-    gate = None if fail_on is LiveFailOn.never else Severity.parse(fail_on.value)
+    gate = None if fail_on is FailOn.never else Severity.parse(fail_on.value)
     worst = outcome.report.worst()
     if gate is not None and worst is not None and worst >= gate:
         raise typer.Exit(int(ExitCode.FINDINGS))
