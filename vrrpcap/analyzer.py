@@ -84,6 +84,22 @@ class _Run:
     priority_min: int = 255
     priority_max: int = 0
 
+    def mastership(self, vr: str, router: str, end_observed: bool, end_cause: str) -> Mastership:
+        return Mastership(
+            vr,
+            router,
+            self.start,
+            self.last,
+            self.start_observed,
+            end_observed,
+            end_cause,
+            self.adverts,
+            self.priority_min,
+            self.priority_max,
+            self.first_frame,
+            self.last_frame,
+        )
+
 
 @dataclass
 class _Router:
@@ -496,27 +512,12 @@ class Analyzer:
         assert run is not None
         vr = self._vrs[r.vr_key]
         vid = self.vr_id(vr)
-        r.runs.append(
-            Mastership(
-                vid,
-                r.address,
-                run.start,
-                run.last,
-                run.start_observed,
-                observed,
-                cause,
-                run.adverts,
-                run.priority_min,
-                run.priority_max,
-                run.first_frame,
-                run.last_frame,
-            )
-        )
+        r.runs.append(run.mastership(vid, r.address, observed, cause))
         r.run = None
         r.last_end = run.last
         r.last_end_cause = cause
         r.per_peer_last.clear()
-        return [MasterEnded(vid, r.address, run.last, cause)]
+        return [MasterEnded(vid, r.address, run.last, cause, r.segment.vrid, r.last_priority)]
 
     def _active(self, vr: _VirtualRouter, t: float, but: str | None = None) -> list[_Router]:
         """Routers advertising as master at t: an open run whose next advert is not yet overdue."""
@@ -577,7 +578,7 @@ class Analyzer:
         observed = t - start > r.interval * self.options.missed_factor
         r.run = _Run(t, t, observed, a.frame, a.frame)
         vid = self.vr_id(vr)
-        events: list[Event] = [MasterStarted(vid, r.address, t, a.priority or 0, a.frame)]
+        events: list[Event] = [MasterStarted(vid, r.address, t, a.priority or 0, a.frame, r.segment.vrid)]
         if not a.priority:
             return events
         active = self._active(vr, t, but=r.address)
@@ -807,22 +808,7 @@ class Analyzer:
         run = r.run
         if run is None:
             return []
-        return [
-            Mastership(
-                vid,
-                r.address,
-                run.start,
-                run.last,
-                run.start_observed,
-                False,
-                "open",
-                run.adverts,
-                run.priority_min,
-                run.priority_max,
-                run.first_frame,
-                run.last_frame,
-            )
-        ]
+        return [run.mastership(vid, r.address, False, "open")]
 
     def _summarize(self, vr: _VirtualRouter) -> VirtualRouter:
         vid = self.vr_id(vr)

@@ -161,6 +161,7 @@ class MasterStarted:
     time: float
     priority: int
     frame: int
+    vrid: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,8 @@ class MasterEnded:
     router: str
     time: float
     cause: str
+    vrid: int
+    priority: int | None  # the last non-zero priority it advertised
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ def event_record(event: Event, now: float) -> dict[str, Any]:
             "event": "master-started",
             "time": event.time,
             "vr": event.vr,
-            "vrid": vrid_of(event.vr),
+            "vrid": event.vrid,
             "router": event.router,
             "priority": event.priority,
             "frame": event.frame,
@@ -38,9 +38,10 @@ def event_record(event: Event, now: float) -> dict[str, Any]:
             "event": "master-ended",
             "time": event.time,
             "vr": event.vr,
-            "vrid": vrid_of(event.vr),
+            "vrid": event.vrid,
             "router": event.router,
             "cause": event.cause,
+            "priority": event.priority,
         }
     if isinstance(event, FailoverEvent):
         f = event.failover

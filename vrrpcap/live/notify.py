@@ -114,9 +114,7 @@ class MasterChanges:
                 masters.add(event.router)
                 self._seen.add(event.vr)
                 out.append(
-                    Change(
-                        event.vr, vrid_of(event.vr), event.router, "MASTER", event.priority, cause, event.time, takeover
-                    )
+                    Change(event.vr, event.vrid, event.router, "MASTER", event.priority, cause, event.time, takeover)
                 )
             elif isinstance(event, FailoverEvent):
                 f = event.failover
@@ -133,8 +131,8 @@ class MasterChanges:
                     continue
                 masters.discard(event.router)
                 state = "BACKUP" if event.cause in ("yielded", "preempted") else "FAULT"
-                priority = self._priority(event.vr, event.router)
-                out.append(Change(event.vr, vrid_of(event.vr), event.router, state, priority, event.cause, event.time))
+                priority = event.priority or self._priority(event.vr, event.router)
+                out.append(Change(event.vr, event.vrid, event.router, state, priority, event.cause, event.time))
         # Within one batch the old master hears it first, as keepalived's own order would be.
         return sorted(out, key=lambda c: c.state == "MASTER")
 
