@@ -24,11 +24,15 @@ system-deps:
 	./scripts/install-system-deps.sh
 
 lint: $(BIN)/.installed-dev
-	$(BIN)/ruff check vrrpcap tests lab benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: system-deps lint
 	$(BIN)/python -m pytest
+
+# Time vrrpcap against tcpdump, tshark and scapy on generated captures (docs/performance.md).
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks.run
 
 # Re-record the lab's captures (root; keepalived and FRR in network namespaces).
 pcaps: $(BIN)/.installed system-deps
