@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_PCAP ?= pcaps/v2-failover-kill.pcap
 
-.PHONY: demo test lint pcaps system-deps docs-pictures clean
+.PHONY: demo test lint pcaps system-deps docs-pictures clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

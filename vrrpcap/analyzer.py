@@ -14,11 +14,12 @@ import heapq
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from vrrpcap.advert import AUTH_TYPE_NAMES, Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Finding, Severity
-from vrrpcap.identity import Segment, SegmentGroups
+from vrrpcap.identity import Segment, SegmentGroups, UnionFind
 from vrrpcap.model import (
     Event,
     Failover,
@@ -46,8 +47,10 @@ def master_down_interval(version: int | None, priority: int, interval: float) ->
     return 3 * interval + skew
 
 
+@lru_cache(maxsize=65536)
 def _ip_key(address: str) -> tuple[int, ...]:
-    """Sort key for 'the higher primary IP address wins' (IPv4 dotted or IPv6)."""
+    """Sort key for 'the higher primary IP address wins' (IPv4 dotted or IPv6). Cached: parsing an
+    address costs microseconds, and the same few addresses come back with every advert."""
     import ipaddress
 
     return (int(ipaddress.ip_address(address)),)
@@ -127,6 +130,8 @@ class _Router:
     last_end: float | None = None  # end of the latest closed run
     last_end_cause: str | None = None
     per_peer_last: dict[str, float] = field(default_factory=dict)  # gap tracking per destination
+    deadline: float = 0.0  # run.last + mdi as of the latest push (always current while run is open)
+    generation: int = 0  # bumped by every advert of this router that takes the full path
 
     @property
     def mdi(self) -> float:
@@ -169,7 +174,12 @@ class Analyzer:
         self._groups: dict[Segment, SegmentGroups] = {}
         self._routers: dict[tuple[Segment, str], _Router] = {}
         self._vrs: dict[tuple[Segment, str, str | None], _VirtualRouter] = {}
-        self._deadlines: list[tuple[float, int, Segment, str]] = []
+        self._deadlines: list[tuple[float, int, _Router]] = []
+        # The repeat fast path (see feed): per advert content, the router that sent it as its latest
+        # advert, its virtual router, the router's generation then, and its Master_Down_Interval.
+        self._repeats: dict[tuple[Any, ...], tuple[_Router, _VirtualRouter, int, UnionFind, UnionFind, int, int, float]]
+        self._repeats = {}
+        self.fast_repeats = True  # False: every advert takes the full path (the reference, for tests)
         self._sequence = 0
         self._evidence: dict[tuple[str, str | None, str], _Evidence] = {}
         self._announced: set[tuple[str, str | None, str]] = set()
@@ -187,7 +197,66 @@ class Analyzer:
         if self.capture_start is None:
             self.capture_start = t
         self.now = t if self.now is None else max(self.now, t)
-        events += self._expire(t)
+        if self._deadlines and self._deadlines[0][0] < t:  # the test _expire starts with
+            events += self._expire(t)
+        # Fast path: a router repeating its latest advert (same content, only the time and frame differ)
+        # while its mastership run is open changes nothing but counters, the run and the deadlines. The
+        # key holds every field the checks below read; what else must be unchanged is checked here.
+        key: tuple[Any, ...] | None = (
+            advert.src,
+            advert.dst,
+            advert.interface,
+            advert.vlan,
+            advert.family,
+            advert.vrid,
+            advert.priority,
+            advert.addresses,
+            advert.src_mac,
+            advert.interval,
+            advert.version,
+            advert.auth_type,
+            advert.auth_secret,
+            advert.ttl,
+            advert.checksum,
+            advert.kind,
+            advert.malformed,
+            advert.delivery,
+        )
+        try:
+            repeat = self._repeats.get(key) if self.fast_repeats and key is not None else None
+        except TypeError:  # a field that cannot be hashed (a list where a tuple belongs): no fast path
+            key = repeat = None
+        if repeat is not None:
+            r, vr, generation, peers, vips, peers_generation, vips_generation, mdi = repeat
+            run = r.run
+            if (
+                r.generation == generation
+                and run is not None
+                and peers.generation == peers_generation
+                and vips.generation == vips_generation
+                and self._vrs.get(r.vr_key) is vr
+                and vr.routers.get(r.address) is r
+            ):
+                # _check_advert and _timeline for a repeat; see _repeatable for why only this changes.
+                r.adverts += 1
+                r.last_seen = t
+                if advert.delivery == "multicast":
+                    r.multicast_adverts += 1
+                if self._names.get(vr.key) is None:
+                    self.vr_id(vr)
+                dst = advert.dst
+                previous = r.per_peer_last.get(dst)
+                if previous is not None and t - previous > r.interval * self.options.missed_factor:
+                    self._gap(vr, r, advert, events)
+                run.last, run.last_frame = t, advert.frame
+                run.adverts += 1
+                r.per_peer_last[dst] = t
+                self._sequence += 1
+                r.deadline = t + mdi  # run.last + r.mdi: version, priority and interval are unchanged
+                heapq.heappush(self._deadlines, (r.deadline, self._sequence, r))
+                if len(vr.routers) > 1 or vr.overlap is not None:  # else _overlap finds < 2 active: no-op
+                    self._overlap(vr, advert, events)
+                return events
         if advert.kind == "carp":
             self._carp += 1
             return events
@@ -200,9 +269,45 @@ class Analyzer:
             self._note_unreachable(segment, advert, events)
             return events
         vr, router = self._place(segment, advert, events)
+        router.generation += 1
         self._check_advert(vr, router, advert, events)
         self._timeline(vr, router, advert, events)
+        if key is not None and router.run is not None and self._repeatable(advert):
+            if len(self._repeats) >= 65536:
+                self._repeats.clear()
+            groups = self._groups[segment]
+            self._repeats[key] = (
+                router,
+                self._vrs[router.vr_key],
+                router.generation,
+                groups.peers,
+                groups.vips,
+                groups.peers.generation,
+                groups.vips.generation,
+                router.mdi,
+            )
         return events
+
+    @staticmethod
+    def _repeatable(a: Advert) -> bool:
+        """An advert whose repeats take feed's fast path: none of them raises a per-advert finding.
+
+        Why the fast path gives what the full path would, for an advert equal in every field feed reads
+        (the key) to its router's latest advert, which took the full path, and with the router's run
+        still open: _place finds the same virtual router (the peer groups and VIP clusters have not
+        changed: their generations match; the router has not moved) and changes nothing; _check_advert
+        changes only the counters (every set already holds these values; interval and version are the
+        same; vr_id is called as there; no per-advert check fires, by this test); in _timeline the
+        priority is non-zero and unchanged, the run is open, so its priority range already holds it,
+        and the gap check, the run's end, the deadline and the overlap are done as there.
+        """
+        if a.kind != "advert" or not a.priority or a.ttl != 255 or a.auth_type == 1:
+            return False
+        if a.checksum in ("bad", "v2-style", "old-unicast"):
+            return False
+        mac = a.src_mac or ""
+        vmac_prefix = "00:00:5e:00:01:" if a.family == "ipv4" else "00:00:5e:00:02:"
+        return not (mac.startswith(vmac_prefix) and int(mac[-2:], 16) != a.vrid)
 
     def tick(self, now: float) -> list[Event]:
         """Time passes without adverts (live capture): close runs whose master went silent."""
@@ -488,15 +593,16 @@ class Analyzer:
         if r.run is None:
             return
         self._sequence += 1
-        heapq.heappush(self._deadlines, (r.run.last + r.mdi, self._sequence, r.segment, r.address))
+        r.deadline = r.run.last + r.mdi
+        heapq.heappush(self._deadlines, (r.deadline, self._sequence, r))
 
     def _expire(self, now: float) -> list[Event]:
         """Close every run whose master has been silent for longer than its Master_Down_Interval."""
         events: list[Event] = []
         while self._deadlines and self._deadlines[0][0] < now:
-            deadline, _, segment, address = heapq.heappop(self._deadlines)
-            router = self._routers.get((segment, address))
-            if router is None or router.run is None or router.run.last + router.mdi != deadline:
+            deadline, _, router = heapq.heappop(self._deadlines)
+            # router.deadline is run.last + mdi: every change of either is followed by a push or a close.
+            if router.run is None or router.deadline != deadline:
                 continue  # superseded by a later advert
             events += self._close(router, self._silence_cause(router, deadline), observed=True)
         return events

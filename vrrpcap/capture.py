@@ -15,23 +15,44 @@ from __future__ import annotations
 import bz2
 import gzip
 import heapq
+import importlib
 import io
 import lzma
+import mmap
 import os
 import stat
 import struct
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, NamedTuple, cast
+from operator import itemgetter
+from types import ModuleType
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from vrrpcap.errors import InputUnavailable, NotACapture
+
+
+def _load_scanner() -> ModuleType | None:
+    """The C scanner (vrrpcap/_scan.c), or None: not built, or VRRPCAP_NO_EXTENSION is set."""
+    if os.environ.get("VRRPCAP_NO_EXTENSION"):
+        return None
+    try:
+        return importlib.import_module("vrrpcap._scan")
+    except ImportError:
+        return None
+
+
+# Module-level so that tests can set it to None to exercise the pure-Python scan.
+scanner: ModuleType | None = _load_scanner()
 
 # libpcap refuses records above 256 KiB (its MAXIMUM_SNAPLEN); a larger claim means a corrupt header.
 MAX_RECORD = 262_144
 MAX_PCAPNG_BLOCK = 16 * 1024 * 1024
 CHUNK = 1 << 20
+# The scanner walks at most this much of a mapped file per call: the frames of one call are held at once,
+# and the pages behind it are let go (the file's pages would otherwise count in the process's memory).
+SCAN_WINDOW = 1 << 20
 
 PCAP_MAGICS = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6, 16),
@@ -139,6 +160,18 @@ class CaptureReader:
         self.anomalies: dict[str, Anomaly] = {}
         self.interfaces: list[InterfaceInfo] = []
         self._retired: list[InterfaceInfo] = []  # interfaces of earlier pcapng sections
+        # Scan mode (see scan()): only frames that may carry VRRP come out, the rest are only counted;
+        # the earliest and latest timestamps of all frames, and the merge key of the latest frame.
+        self.first_time: float | None = None
+        self.last_time: float | None = None
+        self.progress: Callable[[], None] | None = None  # called after each scanned chunk
+        self._scanning = False
+        self._keyed = False
+        self._key = 0.0
+        self._buf: bytes | mmap.mmap = b""  # read-ahead: the (decompressed) stream from _pos on, not yet parsed
+        self._pos = 0
+        self._map: mmap.mmap | None = None
+        self._released = 0  # pages of the map before this offset were let go
         self._raw = self._open_raw(path)
         self._stream: BinaryIO = self._raw
         try:
@@ -197,6 +230,10 @@ class CaptureReader:
         return head
 
     def close(self) -> None:
+        if self._map is not None:
+            self._buf = b""
+            self._map.close()
+            self._map = None
         if self._stream is not self._raw:
             self._stream.close()
         if self._raw is not sys.stdin.buffer:
@@ -232,6 +269,58 @@ class CaptureReader:
 
     # -- reading -------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Frame]:
+        return cast(Iterator[Frame], self._records())
+
+    def scan(self) -> Iterator[tuple[float, Frame]]:
+        """The frames that may carry VRRP, each with its merge key; every frame is still counted.
+
+        The C scanner walks ordinary records and returns only the frames its filter passes (a superset
+        of what the decoder turns into adverts); anything out of the ordinary goes through the same
+        Python code as __iter__, so frame numbers, damage, anomalies and drop counters are identical.
+        Without the extension every frame comes out. ``first_time``/``last_time`` follow all frames.
+
+        The key is the latest timestamp of the file up to the frame: merging files by it (CaptureSet.scan)
+        puts the frames that come out in the order a merge of all frames by their own time would.
+        """
+        self._scanning, self._keyed = True, True
+        self._map_file()
+        return cast(Iterator[tuple[float, Frame]], self._records())
+
+    def scan_frames(self) -> Iterator[Frame]:
+        """scan() without the keys (one file needs no merge)."""
+        self._scanning, self._keyed = True, False
+        self._map_file()
+        return cast(Iterator[Frame], self._records())
+
+    def _release(self, buffer: bytes | mmap.mmap, position: int) -> None:
+        """Let go of the mapped pages before position (they stay in the page cache)."""
+        mapped = self._map
+        if mapped is None or buffer is not mapped or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        done = position - position % mmap.PAGESIZE
+        if done - self._released >= SCAN_WINDOW:
+            mapped.madvise(mmap.MADV_DONTNEED, self._released, done - self._released)
+            self._released = done
+
+    def _map_file(self) -> None:
+        """A plain capture file on disk becomes the read-ahead buffer whole, as a read-only mmap: the
+        scanner walks it with no copy (reading 1 MiB chunks into fresh bytes cost more than the scan).
+        Reading goes on from the mapped size, so a file that grows is still read to its end."""
+        if scanner is None or self.compression is not None or self.size is None or self._map is not None:
+            return
+        if self._buf or self._pos or self._stream is not self._raw or self._raw is sys.stdin.buffer:
+            return  # only before reading starts
+        try:
+            mapped = mmap.mmap(self._raw.fileno(), 0, access=mmap.ACCESS_READ)
+            position = self._raw.tell()
+            self._raw.seek(len(mapped))
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return
+        if hasattr(mmap, "MADV_SEQUENTIAL"):
+            mapped.madvise(mmap.MADV_SEQUENTIAL)
+        self._map, self._buf, self._pos = mapped, mapped, position
+
+    def _records(self) -> Iterator[Any]:
         try:
             if self.format == "pcap":
                 yield from self._pcap_frames()
@@ -241,10 +330,30 @@ class CaptureReader:
             # Damaged compressed stream or a read error: what was yielded stands.
             self.damage = f"read error after frame {self.frames} ({exc})"
 
-    def _read(self, n: int) -> bytes:
-        return _read_exact(self._stream, n)
+    def _see(self, t: float) -> None:
+        """Scan mode: a frame handled in Python; keep the time bounds and the merge key."""
+        if self.first_time is None or self.last_time is None:
+            self.first_time = self.last_time = t
+        else:
+            if t < self.first_time:
+                self.first_time = t
+            if t > self.last_time:
+                self.last_time = t
+        self._key = self.last_time
 
-    def _fill(self, buffer: bytes, position: int, need: int) -> tuple[bytes, int]:
+    def _read(self, n: int) -> bytes:
+        """n bytes, or fewer only at the end of the stream; served from the read-ahead buffer."""
+        if n <= 0:
+            return b""
+        end = self._pos + n
+        if end > len(self._buf):
+            self._buf, self._pos = self._fill(self._buf, self._pos, n)
+            end = n
+        data = self._buf[self._pos : end]
+        self._pos = min(end, len(self._buf))
+        return data
+
+    def _fill(self, buffer: bytes | mmap.mmap, position: int, need: int) -> tuple[bytes, int]:
         """The unread rest of buffer plus more input, at least `need` bytes unless the input ends.
 
         From a pipe, take what has arrived (read1) rather than wait for a full chunk: records from
@@ -253,14 +362,14 @@ class CaptureReader:
         have = len(parts[0])
         read = getattr(self._stream, "read1", None) if self.size is None else None
         while have < need:
-            more = read(max(CHUNK, need - have)) if read else self._read(max(CHUNK, need - have))
+            more = read(max(CHUNK, need - have)) if read else _read_exact(self._stream, max(CHUNK, need - have))
             if not more:
                 break
             parts.append(more)
             have += len(more)
         return b"".join(parts), 0
 
-    def _pcap_frames(self) -> Iterator[Frame]:
+    def _pcap_frames(self) -> Iterator[Any]:
         endian, resolution, record_header = PCAP_MAGICS[self._magic]
         header = self._read(20)
         if len(header) < 20:
@@ -272,9 +381,36 @@ class CaptureReader:
         label = self.label
         number = 0
         # Records are parsed out of large reads: two small reads per record cost more than the parsing.
-        buffer = b""
-        position = 0
+        buffer, position = self._buf, self._pos
+        self._buf, self._pos = b"", 0
+        scanning, keyed = self._scanning, self._keyed
+        scan_pcap = scanner.scan_pcap if scanning and scanner is not None else None
+        big = endian == ">"
         while True:
+            if scan_pcap is not None:
+                # Ordinary records at C speed; the record it stops at is handled below, in Python.
+                position, number, found, keys, self.first_time, self.last_time = scan_pcap(
+                    buffer,
+                    position,
+                    number,
+                    big,
+                    record_header,
+                    linktype,
+                    snaplen,
+                    resolution,
+                    self.first_time,
+                    self.last_time,
+                    Frame,
+                    label,
+                    keyed,
+                    SCAN_WINDOW,
+                )
+                self.frames = number
+                self._release(buffer, position)
+                if found:
+                    yield from zip(keys, found, strict=True) if keyed else found
+                if self.progress is not None:
+                    self.progress()
             if len(buffer) - position < record_header:
                 buffer, position = self._fill(buffer, position, record_header)
                 if not buffer:
@@ -302,14 +438,43 @@ class CaptureReader:
             if caplen > wirelen:
                 self._anomaly("wirelen", "with more bytes captured than were on the wire", number)
             self.frames = number
-            yield Frame(label, number, seconds + fraction * resolution, linktype, buffer[start:end], wirelen, None)
+            frame = Frame(label, number, seconds + fraction * resolution, linktype, buffer[start:end], wirelen, None)
+            if scanning:
+                self._see(frame.time)
+                if keyed:
+                    yield self._key, frame
+                    continue
+            yield frame
 
-    def _pcapng_frames(self) -> Iterator[Frame]:
+    def _pcapng_frames(self) -> Iterator[Any]:
         block_type_bytes: bytes | None = self._magic
         label = self.label
         endian = "<"
         number = 0
+        scanning, keyed = self._scanning, self._keyed
+        scan_pcapng = scanner.scan_pcapng if scanning and scanner is not None else None
         while True:
+            if block_type_bytes is None and scan_pcapng is not None:
+                # Enhanced packet blocks at C speed; the block it stops at is handled below, in Python.
+                self._pos, number, found, keys, self.first_time, self.last_time = scan_pcapng(
+                    self._buf,
+                    self._pos,
+                    number,
+                    endian == ">",
+                    [(i.linktype, i.snaplen, i.resolution, i.offset, i.name) for i in self.interfaces],
+                    self.first_time,
+                    self.last_time,
+                    Frame,
+                    label,
+                    keyed,
+                    SCAN_WINDOW,
+                )
+                self.frames = number
+                self._release(self._buf, self._pos)
+                if found:
+                    yield from zip(keys, found, strict=True) if keyed else found
+                if self.progress is not None:
+                    self.progress()
             if block_type_bytes is None:
                 block_type_bytes = self._read(4)
                 if not block_type_bytes:
@@ -361,6 +526,11 @@ class CaptureReader:
                     return
                 number += 1
                 self.frames = number
+                if scanning:
+                    self._see(frame.time)
+                    if keyed:
+                        yield self._key, frame
+                        continue
                 yield frame
             elif block_type == 1:
                 self._pcapng_interface(body, endian, number)
@@ -478,6 +648,13 @@ class CaptureSet:
         if len(self.readers) == 1:
             return iter(self.readers[0])
         return heapq.merge(*self.readers, key=_frame_time)
+
+    def scan(self) -> Iterator[Frame]:
+        """The frames that may carry VRRP (CaptureReader.scan), merged as __iter__ merges all frames."""
+        if len(self.readers) == 1:
+            return self.readers[0].scan_frames()
+        merged = heapq.merge(*(reader.scan() for reader in self.readers), key=itemgetter(0))
+        return (frame for _, frame in merged)
 
     def close(self) -> None:
         for reader in self.readers:
