@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -314,10 +313,6 @@ class Analyzer:
         self.now = now if self.now is None else max(self.now, now)
         return self._expire(now)
 
-    def feed_all(self, adverts: Iterable[Advert]) -> None:
-        for advert in adverts:
-            self.feed(advert)
-
     # -- identity -----------------------------------------------------------------------------------
     def _place(self, segment: Segment, a: Advert, events: list[Event]) -> tuple[_VirtualRouter, _Router]:
         groups = self._groups.setdefault(segment, SegmentGroups())
@@ -336,9 +331,7 @@ class Analyzer:
             old = self._vrs.get(router.vr_key)
             if old is not None and old is not vr:
                 old.routers.pop(a.src, None)
-                if old.routers:
-                    vr.routers[a.src] = router  # the router moved (its VIPs changed): the rest stays
-                else:
+                if not old.routers:  # else the router moved (its VIPs changed) and the rest stays
                     self._merge(old, vr)
             vr.routers[a.src] = router
             router.vr_key = key
