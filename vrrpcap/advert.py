@@ -6,7 +6,11 @@ Field names are a public contract (JSON, CSV, the DataFrame API): add fields, ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
+
+Family = Literal["ipv4", "ipv6"]
+Delivery = Literal["multicast", "unicast"]
+AdvertKind = Literal["advert", "carp", "icmp-quote"]
 
 REDACTED = "<redacted>"
 

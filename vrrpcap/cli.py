@@ -156,18 +156,18 @@ class TimelineFormat(StrEnum):
 def _analyze(
     files: list[str], settle: float, missed_factor: float, flap_window: float, progress: bool | None
 ) -> tuple[Report, bool]:
-    from vrrpcap.analyzer import Analyzer, Options
+    from vrrpcap.analysis import Options
+    from vrrpcap.pipeline import Pipeline
 
-    analyzer = Analyzer(Options(settle_intervals=settle, missed_factor=missed_factor, flap_window=flap_window))
+    pipeline = Pipeline(Options(settle_intervals=settle, missed_factor=missed_factor, flap_window=flap_window))
     with _captures(files, sys.stderr.isatty() if progress is None else progress) as stream:
         try:
-            for advert in stream:
-                analyzer.feed(advert)
+            report = pipeline.run(stream)
         except KeyboardInterrupt:
             raise Interrupted() from None
         for line in stream.captures.problems():
             _err(f"warning: {line}")
-        return analyzer.finish(stream.inputs()), stream.captures.damaged
+        return report, stream.captures.damaged
 
 
 @app.command()

@@ -76,7 +76,7 @@ def live(
     """
     import sys
 
-    from vrrpcap.analyzer import Options
+    from vrrpcap.analysis import Options
     from vrrpcap.errors import ExitCode
     from vrrpcap.findings import Severity
     from vrrpcap.live.errors import CaptureFailed

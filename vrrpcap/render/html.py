@@ -21,7 +21,6 @@ from typing import TextIO
 
 from vrrpcap import __version__
 from vrrpcap.findings import CODES, Finding, Severity
-from vrrpcap.model import Mastership, VirtualRouter
 from vrrpcap.render.common import clock, duration
 from vrrpcap.render.plot import (
     RULE_CODES,
@@ -36,6 +35,7 @@ from vrrpcap.render.plot import (
     time_extent,
 )
 from vrrpcap.report import Report
+from vrrpcap.report.model import Mastership, VirtualRouter
 
 # Timeline geometry in SVG user units (the viewBox is VIEW_W wide; the page scales it).
 VIEW_W = 1000.0
@@ -62,7 +62,7 @@ def render_html(report: Report, out: TextIO) -> None:
     colours = router_colours(report)
     marks = lane_findings(report)
     anchors = {vr.id: f"vr-{n}" for n, vr in enumerate(report.virtual_routers, 1)}
-    names = ", ".join(str(i.get("path", "?")) for i in report.inputs) or "no input"
+    names = ", ".join(str(i.path) for i in report.inputs) or "no input"
     parts = [
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -114,7 +114,7 @@ def _counts_text(counts: dict[Severity, int]) -> str:
 
 
 def _summary(report: Report, anchors: dict[str, str], colours: dict[str, str]) -> str:
-    summary = report.as_dict()["summary"]
+    summary = report.summary.as_dict()
     cards = [
         ("virtual routers", summary["virtual_routers"], ""),
         ("adverts", summary["adverts"], ""),
@@ -363,7 +363,7 @@ def _bar(m: Mastership, y: float, colour: str, xs: _Scale) -> str:
 
 def _delivery(report: Report) -> str:
     vrs = report.virtual_routers
-    summary = report.as_dict()["summary"]
+    summary = report.summary.as_dict()
     total = summary["multicast_adverts"] + summary["unicast_adverts"]
     share = 100.0 * summary["multicast_adverts"] / total if total else 0.0
     html = [
@@ -400,15 +400,15 @@ def _inputs(report: Report) -> str:
         "<th>problems</th></tr></thead><tbody>\n"
     ]
     for item in report.inputs:
-        fmt = str(item.get("format") or "")
-        if item.get("compression"):
-            fmt += f" ({item['compression']})"
-        drops = item.get("capture_drops")
-        problems = item.get("problems") or []
+        fmt = str(item.format or "")
+        if item.compression:
+            fmt += f" ({item.compression})"
+        drops = item.capture_drops
+        problems = item.problems
         html.append(
-            f'<tr><td>{e(item.get("path", "?"))}</td><td>{e(fmt)}</td><td class="num">{e(item.get("packets", 0))}</td>'
-            f'<td class="num">{e(item.get("adverts", 0))}</td><td>{e(clock(item.get("first_time")))}</td>'
-            f"<td>{e(clock(item.get('last_time')))}</td>"
+            f'<tr><td>{e(item.path)}</td><td>{e(fmt)}</td><td class="num">{e(item.packets)}</td>'
+            f'<td class="num">{e(item.adverts)}</td><td>{e(clock(item.first_time))}</td>'
+            f"<td>{e(clock(item.last_time))}</td>"
             f'<td class="num{" warn" if drops else ""}">{e(drops if drops is not None else "-")}</td>'
             f"<td>{'<br>'.join(e(p) for p in problems) or '-'}</td></tr>\n"
         )

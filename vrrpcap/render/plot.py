@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 from vrrpcap.errors import ExitCode, InputUnavailable, VrrpcapError
 from vrrpcap.findings import Finding, Severity
-from vrrpcap.model import Failover, Mastership, VirtualRouter
 from vrrpcap.render.common import clock
 from vrrpcap.report import Report
+from vrrpcap.report.model import Failover, Mastership, VirtualRouter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -185,14 +185,14 @@ def _lanes_of(f: Finding, vrs: Sequence[VirtualRouter]) -> list[str]:
         if any(v.id == f.vr for v in vrs):
             return [f.vr]
         # A segment-wide finding ("ipv4/vrid51"): every virtual router of that segment.
-        return [v.id for v in vrs if v.id.startswith((f.vr + "/", f.vr + "["))]
+        return [v.id for v in vrs if v.segment == f.vr]
     # Capture-wide (the VRID collision names no virtual router): the lanes whose routers it names.
     named = set(f.routers)
     return [v.id for v in vrs if named & {r.address for r in v.routers}]
 
 
 def time_extent(report: Report) -> tuple[float, float] | None:
-    times = [t for i in report.inputs for t in (i.get("first_time"), i.get("last_time")) if t is not None]
+    times = [t for i in report.inputs for t in (i.first_time, i.last_time) if t is not None]
     times += [t for vr in report.virtual_routers for t in (vr.first_seen, vr.last_seen)]
     if not times:
         return None
@@ -200,8 +200,8 @@ def time_extent(report: Report) -> tuple[float, float] | None:
 
 
 def capture_window(report: Report) -> tuple[float, float] | None:
-    firsts = [i["first_time"] for i in report.inputs if i.get("first_time") is not None]
-    lasts = [i["last_time"] for i in report.inputs if i.get("last_time") is not None]
+    firsts = [i.first_time for i in report.inputs if i.first_time is not None]
+    lasts = [i.last_time for i in report.inputs if i.last_time is not None]
     return (min(firsts), max(lasts)) if firsts and lasts else None
 
 
@@ -699,7 +699,7 @@ class _Painter:
                 )
         if not vrs:
             ax.text(0.5, 0.5, "no VRRP adverts in the capture", transform=ax.transAxes, ha="center", va="center")
-        names = ", ".join(Path(str(i.get("path", "?"))).name for i in report.inputs) or "no input"
+        names = ", ".join(Path(str(i.path)).name for i in report.inputs) or "no input"
         title = f"VRRP masters: {_clip(names, 90)}"
         all_vrs = len(report.virtual_routers)
         if total > 1:

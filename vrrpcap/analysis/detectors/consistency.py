@@ -1,4 +1,6 @@
-"""Findings about configuration: what the routers of a virtual router (or of a segment) disagree on.
+"""Findings about configuration and capture health, from the summaries at report time.
+
+What the routers of a virtual router (or of a segment) disagree on; inputs that dropped packets.
 
 Pure functions of the summarized virtual routers: they need no packet and no time order.
 """
@@ -9,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from vrrpcap.findings import CODES, Finding
-from vrrpcap.model import RouterSummary, VirtualRouter
+from vrrpcap.analysis.detectors.base import Detector, ReportView
+from vrrpcap.findings import CODES, Finding, Severity
+from vrrpcap.report.model import RouterSummary, VirtualRouter
 
 
 def _finding(
@@ -32,6 +35,7 @@ def _finding(
         routers=tuple(r.address for r in members),
         message=message,
         frames=tuple(sorted(r.first_frame for r in members)),
+        vrid=vr.vrid if vr else None,
     )
 
 
@@ -196,9 +200,37 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
                     f"segment (not a split brain): {clusters}",
                 )
                 # Several virtual routers are concerned: name their common segment (ipv4/vrid51).
-                out.append(replace(collision, vr=sharing[0].id.rsplit("/", 1)[0]))
+                out.append(replace(collision, vr=sharing[0].segment, vrid=vrid))
     return out
 
 
 def consistency_findings(vrs: list[VirtualRouter]) -> list[Finding]:
     return [f for vr in vrs for f in virtual_router_findings(vr)] + segment_findings(vrs)
+
+
+class Consistency(Detector):
+    """What the routers of a virtual router (or of a segment) disagree on, from the summaries."""
+
+    def report_findings(self, view: ReportView) -> list[Finding]:
+        return consistency_findings(view.virtual_routers)
+
+
+class CaptureDrops(Detector):
+    """VRRP-CAPTURE-DROPS: an input that says it dropped packets."""
+
+    def report_findings(self, view: ReportView) -> list[Finding]:
+        return [
+            Finding(
+                "VRRP-CAPTURE-DROPS",
+                Severity.WARNING,
+                None,
+                item.first_time,
+                item.last_time,
+                (),
+                f"{item.path}: the capture dropped {item.capture_drops} packet(s): missed adverts may be the "
+                "capture's fault",
+                (),
+            )
+            for item in view.inputs
+            if item.capture_drops
+        ]

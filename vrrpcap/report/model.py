@@ -1,4 +1,4 @@
-"""What the analyzer concludes: mastership intervals, failovers, routers, virtual routers, events.
+"""What the analysis concludes, as values: inputs, mastership runs, failovers, routers, virtual routers.
 
 All frozen: the report is a value. The JSON contract (docs/report.schema.json) is built from these.
 """
@@ -6,9 +6,45 @@ All frozen: the report is a value. The JSON contract (docs/report.schema.json) i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from vrrpcap.findings import Finding
+from vrrpcap.advert import Family
+
+EndCause = Literal["silence", "priority-0", "yielded", "capture-end", "open"]
+FailoverCause = Literal["silence", "priority-0", "preempted"]
+VirtualRouterDelivery = Literal["multicast", "unicast", "mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class InputSummary:
+    """One input of a run (a capture file, stdin or a live interface): what was read and its health."""
+
+    path: str
+    format: str  # pcap | pcapng | live
+    compression: str | None
+    packets: int
+    adverts: int
+    first_time: float | None
+    last_time: float | None
+    capture_drops: int | None  # None: the input cannot tell
+    problems: tuple[str, ...] = ()
+    backend: str | None = None  # live only: scapy | dumpcap
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "format": self.format,
+            "compression": self.compression,
+            "packets": self.packets,
+            "adverts": self.adverts,
+            "first_time": self.first_time,
+            "last_time": self.last_time,
+            "capture_drops": self.capture_drops,
+            "problems": list(self.problems),
+        }
+        if self.backend is not None:
+            out["backend"] = self.backend
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +57,7 @@ class Mastership:
     end: float
     start_observed: bool  # False: the router was probably master before the capture began
     end_observed: bool  # False: still master when the capture ended
-    end_cause: str  # silence | priority-0 | preempted | yielded | capture-end
+    end_cause: EndCause
     adverts: int
     priority_min: int
     priority_max: int
@@ -57,11 +93,12 @@ class Failover:
     time: float  # the new master's first advert
     from_router: str | None
     to_router: str
-    cause: str  # silence | priority-0 | preempted
+    cause: FailoverCause
     takeover_s: float | None  # old master's last advert to the new master's first
     from_priority: int | None
     to_priority: int
     frame: int
+    vrid: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -113,12 +150,14 @@ class RouterSummary:
 
 @dataclass(frozen=True, slots=True)
 class VirtualRouter:
-    id: str
+    id: str  # stable for the whole run: set at the first sighting
+    label: str  # for people: the peer group as it ended up (members, mixed delivery, collision VIP)
+    segment: str  # the link, family and VRID it shares with any VRID-collision sibling
     interface: str | None
     vlan: tuple[int, ...]
-    family: str
+    family: Family
     vrid: int
-    delivery: str  # multicast | unicast | mixed
+    delivery: VirtualRouterDelivery
     versions: tuple[int, ...]
     vips: tuple[str, ...]
     routers: tuple[RouterSummary, ...]
@@ -133,6 +172,8 @@ class VirtualRouter:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "label": self.label,
+            "segment": self.segment,
             "interface": self.interface,
             "vlan": list(self.vlan),
             "family": self.family,
@@ -149,41 +190,3 @@ class VirtualRouter:
             "masters": [m.as_dict() for m in self.masters],
             "failovers": [f.as_dict() for f in self.failovers],
         }
-
-
-# -- events, as the streaming analyzer emits them ---------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MasterStarted:
-    vr: str
-    router: str
-    time: float
-    priority: int
-    frame: int
-    vrid: int
-
-
-@dataclass(frozen=True, slots=True)
-class MasterEnded:
-    vr: str
-    router: str
-    time: float
-    cause: str
-    vrid: int
-    priority: int | None  # the last non-zero priority it advertised
-
-
-@dataclass(frozen=True, slots=True)
-class FailoverEvent:
-    failover: Failover
-
-
-@dataclass(frozen=True, slots=True)
-class FindingEvent:
-    """A finding's first sighting; the final report holds it with all its evidence."""
-
-    finding: Finding
-
-
-Event = MasterStarted | MasterEnded | FailoverEvent | FindingEvent
