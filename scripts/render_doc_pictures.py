@@ -31,7 +31,7 @@ def audit(paths: list[Path]) -> Report:
         report: Report = api_audit([str(p) for p in paths])
         return report
     from vrrpcap.analyzer import Analyzer
-    from vrrpcap.capture import CaptureSet
+    from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream
 
     with CaptureSet([str(p) for p in paths]) as captures:

@@ -10,8 +10,8 @@ from itertools import count
 
 import pytest
 
-from vrrpcap.advert import Advert
 from vrrpcap.analyzer import Analyzer, master_down_interval
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Severity
 from vrrpcap.model import FailoverEvent, FindingEvent
 from vrrpcap.report import Report

@@ -18,8 +18,8 @@ import pytest
 
 from tests.conftest import PCAPS
 from vrrpcap.analyzer import Analyzer
-from vrrpcap.capture import CaptureSet
 from vrrpcap.findings import Severity
+from vrrpcap.frames import CaptureSet
 from vrrpcap.model import Mastership
 from vrrpcap.pipeline import AdvertStream
 from vrrpcap.report import Report

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from vrrpcap.advert import AUTH_TYPE_NAMES, Advert
+from vrrpcap.decode import AUTH_TYPE_NAMES, Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Finding, Severity
 from vrrpcap.identity import Segment, SegmentGroups, UnionFind
 from vrrpcap.model import (

@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from vrrpcap.advert import Advert
-from vrrpcap.capture import CaptureReader, CaptureSet
-from vrrpcap.decode import CachingDecoder, decode_frame
+from vrrpcap.decode import Advert, CachingDecoder, decode_frame
+from vrrpcap.frames import CaptureReader, CaptureSet
 
 
 @dataclass

@@ -8,9 +8,9 @@ import shlex
 import time
 from pathlib import Path
 
-from vrrpcap.advert import Advert
 from vrrpcap.analyzer import Analyzer
-from vrrpcap.capture import CaptureReader, Frame
+from vrrpcap.decode import Advert
+from vrrpcap.frames import CaptureReader, Frame
 from vrrpcap.live.notify import Change, MasterChanges, Notifier, NotifyResult, vrid_of
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import CaptureStats, microseconds

@@ -23,8 +23,8 @@ import threading
 import time
 from typing import Any, BinaryIO, NoReturn, cast
 
-from vrrpcap.capture import CaptureReader
 from vrrpcap.errors import VrrpcapError
+from vrrpcap.frames import CaptureReader
 from vrrpcap.live.errors import BackendMissing, CaptureFailed, CapturePermission, NoSuchInterface
 from vrrpcap.live.source import BUFFER_BYTES, CaptureSource, CaptureStats, SourceEnded, check_interface, microseconds
 
