@@ -7,21 +7,18 @@ decompressed as it is read, and must hold a pcap or pcapng inside.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import mmap
 import os
 import stat
 import sys
-import zlib
-from typing import BinaryIO, Literal, cast
+from collections.abc import Callable
+from typing import BinaryIO, Literal
 
 from vrrpcap.errors import InputUnavailable, NotACapture
+from vrrpcap.frames.decompress import Compression, Decompressed
 
 Format = Literal["pcap", "pcapng"]
-Compression = Literal["gzip", "bzip2", "xz"]
 
 # magic -> (byte order, timestamp resolution, record header length)
 PCAP_MAGICS = {
@@ -35,8 +32,8 @@ PCAP_MAGICS = {
 }
 PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 COMPRESSED_MAGICS: dict[bytes, Compression] = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zX": "xz"}
-# What a damaged compressed stream or a failing read raises.
-READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+# What a failing read raises (damage in compressed data is reported by Decompressed, not raised).
+READ_ERRORS = (OSError,)
 
 CHUNK = 1 << 20
 # The scanner walks at most this much of a mapped file per call: the frames of one call are held at once,
@@ -61,36 +58,6 @@ def open_path(path: str) -> tuple[BinaryIO, int | None]:
         return open(path, "rb"), size
     except OSError as exc:
         raise InputUnavailable(f"{path}: cannot read ({exc.strerror})") from None
-
-
-class _Prefixed(io.RawIOBase):
-    """A stream with bytes already read from it put back in front (stdin cannot seek)."""
-
-    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
-        self._prefix = prefix
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-
-def _decompressor(name: Compression, stream: BinaryIO) -> BinaryIO:
-    if name == "gzip":
-        return cast(BinaryIO, gzip.GzipFile(fileobj=stream))
-    if name == "bzip2":
-        return cast(BinaryIO, bz2.BZ2File(stream))
-    return cast(BinaryIO, lzma.LZMAFile(stream))
 
 
 def read_exact(stream: BinaryIO, n: int) -> bytes:
@@ -124,7 +91,8 @@ class ByteSource:
         self.buf: bytes | mmap.mmap = b""
         self.pos = 0
         self._raw = raw
-        self._stream: BinaryIO = raw
+        self._decompressed: Decompressed | None = None
+        self._more = self._reader_of(raw)
         self._map: mmap.mmap | None = None
         self._released = 0  # pages of the map before this offset were let go
         try:
@@ -132,17 +100,37 @@ class ByteSource:
         except BaseException:
             self.close()
             raise
-        self.format: Format = "pcap" if self.magic in PCAP_MAGICS else "pcapng"
+        # None: a compressed stream cut short before the capture's first four bytes (stream_damage says so).
+        self.format: Format | None = None
+        if self.magic in PCAP_MAGICS:
+            self.format = "pcap"
+        elif self.magic == PCAPNG_SHB:
+            self.format = "pcapng"
+
+    def _reader_of(self, raw: BinaryIO) -> Callable[[int], bytes]:
+        """read(n) of the input: what has arrived from a pipe (records must come out as they come in:
+        `tcpdump -U -w - | vrrpcap decode -`), n bytes unless the end from a file."""
+        read1 = getattr(raw, "read1", None) if self.size is None else None
+        if read1 is not None:
+            return read1  # type: ignore[no-any-return]
+        return lambda n: read_exact(raw, n)
+
+    @property
+    def stream_damage(self) -> str | None:
+        """Why the compressed data ended early (cut short, corrupt, trailing garbage), once it has."""
+        return self._decompressed.damage if self._decompressed is not None else None
 
     # -- opening -------------------------------------------------------------------------------
     def _sniff(self) -> bytes:
-        head = self._read_head(self._raw)
+        head = self._read_head()
         for magic, name in COMPRESSED_MAGICS.items():
             if head.startswith(magic):
                 self.compression = name
-                prefixed = io.BufferedReader(_Prefixed(head, self._raw))
-                self._stream = _decompressor(name, prefixed)
-                head = self._read_head(self._stream)
+                self._decompressed = Decompressed(name, self._raw, head, pipe=self.size is None)
+                self._more = self._decompressed.read
+                head = self._read_head()
+                if len(head) < 4 and self._decompressed.cut_short:
+                    return head  # damaged before the capture's header: the reader reports it
                 break
         if head not in PCAP_MAGICS and head != PCAPNG_SHB:
             what = f"{self.compression}-compressed data" if self.compression else "file"
@@ -150,11 +138,22 @@ class ByteSource:
             raise NotACapture(f"{self.label}: not a pcap or pcapng {what} (starts with {shown})")
         return head
 
-    def _read_head(self, stream: BinaryIO) -> bytes:
+    def _read_head(self) -> bytes:
+        """The first four bytes (of the file, or of the decompressed data)."""
         try:
-            head = read_exact(stream, 4)
+            head = self._more(4)
+            while 0 < len(head) < 4:  # a pipe may give fewer
+                more = self._more(4 - len(head))
+                if not more:
+                    break
+                head += more
         except READ_ERRORS as exc:
-            raise NotACapture(f"{self.label}: cannot decompress ({exc})") from None
+            raise NotACapture(f"{self.label}: cannot read ({exc})") from None
+        damage = self.stream_damage
+        if len(head) < 4 and damage is not None and self._decompressed is not None:
+            if self._decompressed.cut_short:
+                return head
+            raise NotACapture(f"{self.label}: cannot decompress ({damage})")
         if not head:
             raise NotACapture(f"{self.label}: empty file, not a capture")
         if len(head) < 4:
@@ -166,8 +165,8 @@ class ByteSource:
             self.buf = b""
             self._map.close()
             self._map = None
-        if self._stream is not self._raw:
-            self._stream.close()
+        if self._decompressed is not None:
+            self._decompressed.close()
         if self._raw is not sys.stdin.buffer:
             self._raw.close()
 
@@ -185,7 +184,7 @@ class ByteSource:
         Reading goes on from the mapped size, so a file that grows is still read to its end."""
         if self.compression is not None or self.size is None or self._map is not None:
             return
-        if self.buf or self.pos or self._stream is not self._raw or self._raw is sys.stdin.buffer:
+        if self.buf or self.pos or self._raw is sys.stdin.buffer:
             return  # only before reading starts
         try:
             mapped = mmap.mmap(self._raw.fileno(), 0, access=mmap.ACCESS_READ)
@@ -221,17 +220,14 @@ class ByteSource:
         return data
 
     def fill(self, buffer: bytes | mmap.mmap, position: int, need: int) -> tuple[bytes, int]:
-        """The unread rest of buffer plus more input, at least `need` bytes unless the input ends.
-
-        From a pipe, take what has arrived (read1) rather than wait for a full chunk: records from
-        `tcpdump -U -w - | vrrpcap decode -` must come out as they come in."""
+        """The unread rest of buffer plus more input, at least `need` bytes unless the input ends."""
         parts = [buffer[position:]]
         have = len(parts[0])
-        read = getattr(self._stream, "read1", None) if self.size is None else None
+        more = self._more
         while have < need:
-            more = read(max(CHUNK, need - have)) if read else read_exact(self._stream, max(CHUNK, need - have))
-            if not more:
+            data = more(max(CHUNK, need - have))
+            if not data:
                 break
-            parts.append(more)
-            have += len(more)
+            parts.append(data)
+            have += len(data)
         return b"".join(parts), 0

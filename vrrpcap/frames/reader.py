@@ -16,10 +16,12 @@ import importlib
 import os
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, Literal, cast
 
+from vrrpcap.errors import NotACapture
+from vrrpcap.frames.decompress import Compression
 from vrrpcap.frames.frame import Frame
-from vrrpcap.frames.open import READ_ERRORS, SCAN_WINDOW, ByteSource, Compression, Format, open_path
+from vrrpcap.frames.open import READ_ERRORS, SCAN_WINDOW, ByteSource, Format, open_path
 from vrrpcap.frames.pcap import pcap_frames
 from vrrpcap.frames.pcapng import pcapng_frames
 from vrrpcap.frames.state import ReadState
@@ -52,7 +54,8 @@ class CaptureReader(ReadState):
         self._keyed = False
         raw = self._open_raw(path)
         self._source = ByteSource(raw, self.label, self.size)
-        self.format: Format = self._source.format
+        # "unknown": compressed data cut short before the capture's first bytes (then `damage` says so).
+        self.format: Format | Literal["unknown"] = self._source.format or "unknown"
         self.compression: Compression | None = self._source.compression
 
     def _open_raw(self, path: str) -> BinaryIO:
@@ -96,13 +99,20 @@ class CaptureReader(ReadState):
     def _records(self) -> Iterator[Any]:
         scanning, keyed = self._scanning, self._keyed
         c_scan = scanner if scanning else None
+        source = self._source
         try:
             if self.format == "pcap":
                 scan_pcap = c_scan.scan_pcap if c_scan is not None else None
-                yield from pcap_frames(self._source, self, scanning, keyed, scan_pcap)
-            else:
+                yield from pcap_frames(source, self, scanning, keyed, scan_pcap)
+            elif self.format == "pcapng":
                 scan_pcapng = c_scan.scan_pcapng if c_scan is not None else None
-                yield from pcapng_frames(self._source, self, scanning, keyed, scan_pcapng)
+                yield from pcapng_frames(source, self, scanning, keyed, scan_pcapng)
         except READ_ERRORS as exc:
-            # Damaged compressed stream or a read error: what was yielded stands.
             self.damage = f"read error after frame {self.frames} ({exc})"
+        except NotACapture:
+            if source.stream_damage is None:
+                raise
+            # A header cut short because the compressed data is: damage, not a wrong format.
+        if source.stream_damage is not None:
+            # The cause of whatever the parser saw at the end (a record cut short, or nothing at all).
+            self.damage = f"{source.stream_damage}, after frame {self.frames}"
