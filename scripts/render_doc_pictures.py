@@ -30,7 +30,7 @@ def audit(paths: list[Path]) -> Report:
     else:
         report: Report = api_audit([str(p) for p in paths])
         return report
-    from vrrpcap.capture import CaptureSet
+    from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream, Pipeline
 
     with CaptureSet([str(p) for p in paths]) as captures:

@@ -10,8 +10,8 @@ from itertools import count
 
 import pytest
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis import Engine, FailoverEvent, FindingEvent, master_down_interval
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Severity
 from vrrpcap.report import InputSummary, Report
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis import Engine, Event
+from vrrpcap.decode import Advert
 from vrrpcap.report import InputSummary
 
 ROUTERS = [f"192.0.2.{i}" for i in range(1, 7)]

@@ -23,8 +23,8 @@ from scapy.layers.inet6 import IPv6, IPv6ExtHdrHopByHop
 from scapy.layers.l2 import Dot1Q, Ether
 from scapy.layers.vrrp import VRRP, VRRPv3
 
-import vrrpcap.capture as capture_module
-import vrrpcap.decode as decode_module
+import vrrpcap.decode.cache as decode_module
+import vrrpcap.frames.reader as capture_module
 from benchmarks.generate import dense_adverts, mixed_packets, write_pcap, write_pcapng
 from tests.conftest import lab_captures, public_captures
 from tests.support import (
@@ -44,10 +44,9 @@ from tests.support import (
     spb,
     write,
 )
-from vrrpcap.advert import Advert
 from vrrpcap.analysis import Engine
-from vrrpcap.capture import CaptureReader, CaptureSet, Frame
-from vrrpcap.decode import CachingDecoder, decode_frame
+from vrrpcap.decode import Advert, CachingDecoder, decode_frame
+from vrrpcap.frames import CaptureReader, CaptureSet, Frame
 from vrrpcap.pipeline import AdvertStream, Pipeline
 
 BASE_NS = 1_700_000_000 * 10**9

@@ -69,7 +69,7 @@ def audit(name: str) -> Report:
     else:
         report: Report = api_audit([path])
         return report
-    from vrrpcap.capture import CaptureSet
+    from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream, Pipeline
 
     with CaptureSet([path]) as captures:

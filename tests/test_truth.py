@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import PCAPS
-from vrrpcap.capture import CaptureSet
 from vrrpcap.findings import Severity
+from vrrpcap.frames import CaptureSet
 from vrrpcap.pipeline import AdvertStream, Pipeline
 from vrrpcap.report import Report
 from vrrpcap.report.model import Mastership

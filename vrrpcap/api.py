@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from vrrpcap.advert import FIELD_NAMES, advert_to_dict
 from vrrpcap.analysis import Options
-from vrrpcap.capture import CaptureSet
+from vrrpcap.decode import FIELD_NAMES, advert_to_dict
+from vrrpcap.frames import CaptureSet
 from vrrpcap.pipeline import AdvertStream, audit_paths
 from vrrpcap.report import Report
 

@@ -277,7 +277,7 @@ def timeline(
 
 @contextmanager
 def _captures(files: list[str], show_progress: bool) -> Iterator[AdvertStream]:
-    from vrrpcap.capture import CaptureSet
+    from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream
 
     with CaptureSet(files) as captures:

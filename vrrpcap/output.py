@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
-from vrrpcap.advert import FIELD_NAMES, Advert, advert_to_dict, auth_data_text
+from vrrpcap.decode import FIELD_NAMES, Advert, advert_to_dict, auth_data_text
 from vrrpcap.report.model import InputSummary
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis import Engine, Event, Options
-from vrrpcap.capture import CaptureReader, CaptureSet, Frame
-from vrrpcap.decode import CachingDecoder, decode_frame
+from vrrpcap.decode import Advert, CachingDecoder, decode_frame
+from vrrpcap.frames import CaptureReader, CaptureSet, Frame
 from vrrpcap.report import InputSummary, Report
 
 

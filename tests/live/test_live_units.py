@@ -9,9 +9,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis import Engine, FailoverEvent, MasterStarted
-from vrrpcap.capture import CaptureReader, Frame
+from vrrpcap.decode import Advert
+from vrrpcap.frames import CaptureReader, Frame
 from vrrpcap.live.notify import Change, MasterChanges, Notifier, NotifyResult
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import CaptureStats, microseconds

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.detectors import ContentChecks, Detector, ReportView, make_detectors
 from vrrpcap.analysis.detectors.content import Verdict, check
@@ -27,6 +26,7 @@ from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.placement import Placement, SegmentIndex
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.summary import Summarizer
+from vrrpcap.decode import Advert
 from vrrpcap.findings import Finding
 from vrrpcap.report.model import Failover, InputSummary
 from vrrpcap.report.report import Report
@@ -134,7 +134,7 @@ class Engine:
             self.carp_adverts += 1
         elif a.kind == "icmp-quote":
             if a.vrid is not None and a.priority is not None and not a.malformed:
-                segment = Segment(a.interface, a.vlan, a.family, a.vrid)  # type: ignore[arg-type]
+                segment = Segment(a.interface, a.vlan, a.family, a.vrid)
                 router = self.placement.routers.get((segment, a.src))
                 for hook in self._on_quote:
                     hook(segment, a, router)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from vrrpcap.advert import Family
+from vrrpcap.decode import Family
 
 MULTICAST = "*multicast*"  # the node every multicast sender of a segment's VRID joins
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, Run, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, FailoverCause
 
 FailoverSeen = Callable[[VirtualRouter, Failover, Advert], None]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.identity import Segment, SegmentGroups, VirtualRouterKey
 from vrrpcap.analysis.options import ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 
 Merged = Callable[[VirtualRouter, VirtualRouter], None]  # (absorbed, survivor), after the merge
 

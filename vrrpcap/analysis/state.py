@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.identity import Segment, VirtualRouterKey
 from vrrpcap.analysis.options import ip_key, master_down_interval
+from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, Mastership
 
 

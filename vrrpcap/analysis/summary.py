@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vrrpcap.advert import AUTH_TYPE_NAMES
 from vrrpcap.analysis.identity import Segment, SegmentGroups
 from vrrpcap.analysis.options import ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import AUTH_TYPE_NAMES
 from vrrpcap.report.model import Mastership, RouterSummary, VirtualRouterDelivery
 from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary
 

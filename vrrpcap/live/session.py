@@ -26,9 +26,9 @@ from types import FrameType
 from typing import Any, TextIO
 
 from vrrpcap import __version__
-from vrrpcap.advert import advert_to_dict
 from vrrpcap.analysis import Event, FindingEvent, Options
-from vrrpcap.capture import Frame
+from vrrpcap.decode import advert_to_dict
+from vrrpcap.frames import Frame
 from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
 from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
 from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script

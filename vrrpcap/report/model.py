@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from vrrpcap.advert import Family
+from vrrpcap.decode import Family
 
 EndCause = Literal["silence", "priority-0", "yielded", "capture-end", "open"]
 FailoverCause = Literal["silence", "priority-0", "preempted"]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import Finding
 from vrrpcap.report.model import Failover, InputSummary
 from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary

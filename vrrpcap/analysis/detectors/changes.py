@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.detectors.content import constant, describe_message
 from vrrpcap.analysis.options import Options, ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding
 from vrrpcap.report.model import Failover
 

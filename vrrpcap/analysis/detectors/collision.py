@@ -6,12 +6,12 @@ tells `live` the moment the second cluster is seen, under the same identifier.
 
 from __future__ import annotations
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding
 
 CODE = "VRRP-VRID-COLLISION"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import Entry
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.state import VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding
 
 Verdict = tuple[str, str]  # code, message

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import Entry
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.state import Router
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.options import Options, ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Finding
 
 

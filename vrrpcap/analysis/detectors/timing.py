@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vrrpcap.advert import Advert
 from vrrpcap.analysis.book import Entry
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.options import ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding, Severity
 
 CODE = "VRRP-MISSED-ADVERTS"

@@ -11,6 +11,10 @@ from typing import Any, Literal
 Family = Literal["ipv4", "ipv6"]
 Delivery = Literal["multicast", "unicast"]
 AdvertKind = Literal["advert", "carp", "icmp-quote"]
+# v2-style: VRRPv3 over IPv4 summed without the pseudo-header (Cisco, keepalived v3_checksum_as_v2);
+# old-unicast: the pseudo-header with 224.0.0.18 as destination (keepalived <= 1.3.6 unicast);
+# unverified: the message was not captured whole.
+ChecksumVerdict = Literal["ok", "v2-style", "old-unicast", "bad", "unverified"]
 
 REDACTED = "<redacted>"
 
@@ -34,12 +38,12 @@ class Advert:
     vlan: tuple[int, ...]
     src_mac: str | None
     dst_mac: str | None
-    family: str  # "ipv4" | "ipv6"
+    family: Family
     src: str
     dst: str
-    delivery: str  # "multicast" | "unicast"
+    delivery: Delivery
     ttl: int
-    kind: str = "advert"
+    kind: AdvertKind = "advert"
     version: int | None = None
     type: int | None = None
     vrid: int | None = None
@@ -49,7 +53,7 @@ class Advert:
     auth_type: int | None = None
     auth: str | None = None  # name of auth_type
     addresses: tuple[str, ...] = ()
-    checksum: str = "unverified"  # ok | v2-style | old-unicast | bad | unverified
+    checksum: ChecksumVerdict = "unverified"
     checksum_value: int | None = None
     length: int = 0  # VRRP message length from the IP header
     encapsulation: str | None = None  # "ah" when carried in IPsec AH
