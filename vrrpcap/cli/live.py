@@ -11,12 +11,30 @@ from typing import Annotated
 
 import typer
 
-from vrrpcap.options import FailOn, FlapOption, IgnoreOption, MissedOption, SettleOption, VridOption, finding_codes
+from vrrpcap.cli.options import (
+    FailOn,
+    FlapOption,
+    IgnoreOption,
+    MissedOption,
+    SettleOption,
+    VridOption,
+    analyzer_options,
+    fail_on_option,
+    finite,
+)
+from vrrpcap.cli.outputs import stdout_target
+from vrrpcap.cli.run import verdict
 
 
 class Backend(StrEnum):
     scapy = "scapy"
     tshark = "tshark"
+
+
+def _count(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a count >= 1")
+    return value
 
 
 def live(
@@ -27,6 +45,7 @@ def live(
         Backend,
         typer.Option(
             "--backend",
+            metavar="BACKEND",
             help="scapy: a packet socket with a kernel BPF filter (root or CAP_NET_RAW); "
             "tshark: Wireshark's dumpcap (works without root for members of the wireshark group).",
             case_sensitive=False,
@@ -48,41 +67,46 @@ def live(
         ),
     ] = None,
     notify_timeout: Annotated[
-        float, typer.Option("--notify-timeout", min=0.1, help="Kill a notify script after this many seconds.")
+        float,
+        typer.Option(
+            "--notify-timeout",
+            metavar="SECONDS",
+            callback=finite(0.1),
+            help="Kill a notify script after this many seconds (at least 0.1).",
+        ),
     ] = 10.0,
     write: Annotated[
-        Path | None, typer.Option("--write", "-w", help="Save the captured frames to this pcapng file.")
+        Path | None,
+        typer.Option("--write", "-w", metavar="PCAPNG", help="Save the captured frames to this pcapng file."),
     ] = None,
     duration: Annotated[
-        float | None, typer.Option("--duration", min=0.001, help="Stop after this many seconds.")
+        float | None,
+        typer.Option(
+            "--duration", metavar="SECONDS", callback=finite(0.0, above=True), help="Stop after this many seconds."
+        ),
     ] = None,
     count: Annotated[
-        int | None, typer.Option("--count", "-c", min=1, help="Stop after this many VRRP messages.")
+        int | None,
+        typer.Option("--count", "-c", metavar="N", callback=_count, help="Stop after this many VRRP messages."),
     ] = None,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse was seen.")
-    ] = FailOn.error,
+    fail_on: Annotated[FailOn, fail_on_option("was seen")] = FailOn.error,
     ignore: IgnoreOption = None,
     vrid: VridOption = None,
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
 ) -> None:
-    """Watch VRRP on a live interface: a dashboard (or --json events), notify hooks, a final audit.
+    """Watch VRRP on an interface: dashboard, events, hooks.
 
-    Ctrl-C or SIGTERM stops the capture cleanly: the final audit summary is printed and --write's
-    file completed. Exit codes: 0 ok, 1 a finding at --fail-on or worse was seen, 3 no such
-    interface / no permission / no dumpcap / the capture failed.
+    A dashboard (or --json events on stdout), keepalived-style notify hooks and a final audit. Ctrl-C
+    or SIGTERM stops the capture cleanly: the final audit summary is printed and --write's file
+    completed. Exit codes: 0 ok, 1 a finding at --fail-on or worse was seen, 3 no such interface / no
+    permission / no dumpcap / the capture failed, 6 stdout cannot be written.
     """
-    import sys
-
-    from vrrpcap.analyzer import Options
-    from vrrpcap.errors import ExitCode
-    from vrrpcap.findings import Severity
     from vrrpcap.live.errors import CaptureFailed
     from vrrpcap.live.session import LiveOptions, LiveSession
 
-    ignored = finding_codes(ignore)
+    stdout = stdout_target()
     options = LiveOptions(
         interface=interface,
         backend=backend.value,
@@ -94,23 +118,19 @@ def live(
         duration=duration,
         count=count,
         vrids=frozenset(vrid or ()),
-        ignored=ignored,
-        analyzer=Options(settle_intervals=settle, missed_factor=missed_factor, flap_window=flap_window),
+        ignored=frozenset(ignore or ()),
+        analyzer=analyzer_options(settle, missed_factor, flap_window),
     )
-    outcome = LiveSession(options, sys.stdout).run()
+    outcome = LiveSession(options, stdout.stream).run()
     if not json_out:
         import shutil
 
         from vrrpcap.render.text import render_audit
 
-        terminal = sys.stdout.isatty()
-        width = max(120, shutil.get_terminal_size().columns) if terminal else None
-        sys.stdout.write("\n")
-        render_audit(outcome.report, sys.stdout, terminal, width)
-        sys.stdout.flush()
+        width = max(120, shutil.get_terminal_size().columns) if stdout.terminal else None
+        stdout.stream.write("\n")
+        render_audit(outcome.report, stdout.stream, stdout.terminal, width)
+        stdout.stream.flush()
     if outcome.error:
         raise CaptureFailed(outcome.error)
-    gate = None if fail_on is FailOn.never else Severity.parse(fail_on.value)
-    worst = outcome.report.worst()
-    if gate is not None and worst is not None and worst >= gate:
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    raise typer.Exit(int(verdict(outcome.report, False, fail_on.severity)))
