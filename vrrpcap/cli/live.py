@@ -61,8 +61,8 @@ def live(
         Path | None,
         typer.Option(
             "--notify",
-            help="On every change of master run SCRIPT INSTANCE <vrid> <MASTER|BACKUP|FAULT> <priority> "
-            "(keepalived's convention; no shell), per router concerned.",
+            help="On every change of master run SCRIPT INSTANCE VRID STATE PRIORITY, STATE being MASTER, "
+            "BACKUP or FAULT (keepalived's convention; no shell), per router concerned.",
             metavar="SCRIPT",
         ),
     ] = None,
