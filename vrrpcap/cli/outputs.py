@@ -168,15 +168,23 @@ def _adopt(fd: int, real: str) -> None:
             os.fchown(fd, st.st_uid, st.st_gid)
 
 
-@contextmanager
-def _replacing(path: Path, real: str) -> Iterator[Target]:
+def _temporary(path: Path, real: str) -> tuple[int, str] | None:
+    """A new file next to ``real``; None when the directory takes no new file but ``real`` exists and is
+    writable (a log directory owned by someone else): then it is written in place, as open() would."""
+    import errno
     import tempfile
 
     folder, name = os.path.split(real)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder or ".")
+        return tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder or ".")
     except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM) and os.path.exists(real):
+            return None
         raise OutputFailed(f"{path}: cannot write ({exc.strerror})") from None
+
+
+@contextmanager
+def _replacing(path: Path, real: str, fd: int, temporary: str) -> Iterator[Target]:
     handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below, on every path)
     guarded = _Guarded(handle, str(path))
     try:
@@ -233,8 +241,13 @@ def output_file(path: Path | None) -> Iterator[Target]:
         target.stream.flush()
         return
     real = _replaced_path(path)
-    with _replacing(path, real) if real is not None else _direct(path) as target:
-        yield target
+    made = None if real is None else _temporary(path, real)
+    if real is None or made is None:
+        with _direct(path) as target:
+            yield target
+    else:
+        with _replacing(path, real, *made) as target:
+            yield target
 
 
 def refuse_inputs(files: Sequence[str], outputs: Sequence[tuple[str, Path | None]]) -> None:
