@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vrrpcap.errors import ExitCode, InputUnavailable, VrrpcapError
+from vrrpcap.errors import ExitCode, OutputFailed, VrrpcapError
 from vrrpcap.findings import Finding, Severity
 from vrrpcap.render.common import clock
 from vrrpcap.report import Report
@@ -294,7 +294,7 @@ def render_plot(report: Report, path: Path, lanes_per_page: int = LANES_PER_PAGE
         try:
             page.figure.savefig(target, dpi=dpi, format=path.suffix.lower()[1:], metadata=_metadata(path))
         except OSError as exc:
-            raise InputUnavailable(f"{target}: cannot write ({exc.strerror})") from None
+            raise OutputFailed(f"{target}: cannot write ({exc.strerror})") from None
         width, height = page.figure.get_size_inches()
         sizes.append((int(width * dpi), int(height * dpi)))  # as Agg sizes its canvas
         files.append(target)
