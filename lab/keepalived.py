@@ -60,8 +60,9 @@ class Instance:
     # Known keepalived behaviour: MASTER by its notify log, yet silent on the wire after its first
     # advert (see v2-interval-mismatch). Timeline checks cannot see such a mastership.
     silent_on_wire: bool = False
-    # Known keepalived behaviour: a MASTER re-arms its advert timer on every packet of its VRID, even
-    # rejected ones, so another cluster's adverts delay it: its mastership may show as several runs.
+    # The wire shows this master's adverts with gaps, so its mastership may show as several runs:
+    # keepalived re-arms a MASTER's advert timer on every packet of its VRID, even rejected ones
+    # (another cluster's, CARP's), or the capture itself loses adverts (v2-capture-loss).
     wire_gaps: bool = False
 
     def __post_init__(self) -> None:

@@ -106,6 +106,7 @@ class Run:
         self.notify_log = rundir / "notify.log"
         self.notify_log.touch()
         self.actions: list[dict[str, object]] = []
+        self.warnings: list[str] = []  # problems the scenario noticed (truth's lab_warnings)
         self.path_loss = PathLoss(lab)
         self.monitor: LossyMonitor | None = None
         self.captures: dict[str, Capture] = {}
@@ -174,6 +175,10 @@ class Run:
         entry.update(detail)
         self.actions.append(entry)
         return now
+
+    def warn(self, problem: str) -> None:
+        """A problem that makes the recording doubtful: it lands in the truth's lab_warnings."""
+        self.warnings.append(problem)
 
     def kind(self, router: str) -> str:
         """The daemon's name, for the action names: keepalived, vrrpd or ucarp."""

@@ -109,8 +109,13 @@ def build_truth(r: Run) -> dict[str, object]:
         if clash:
             raise ValueError(f"{sc.name}: annotate would overwrite {sorted(clash)}")
         truth.update(extra)
-    truth["lab_warnings"] = problems
+    truth["lab_warnings"] = problems + r.warnings
     return truth
+
+
+def _records(value: object) -> bool:
+    """A non-empty list of objects: written one per line."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def dump_truth(truth: dict[str, object]) -> str:
@@ -122,10 +127,10 @@ def dump_truth(truth: dict[str, object]) -> str:
         if isinstance(value, list) and value:
             items = ",\n".join(f"    {json.dumps(item)}" for item in value)
             lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
-        elif isinstance(value, dict) and any(isinstance(v, list) and v for v in value.values()):
+        elif isinstance(value, dict) and any(_records(v) for v in value.values()):
             parts = []
             for sub, item in value.items():
-                if isinstance(item, list) and item:
+                if _records(item):
                     rows = ",\n".join(f"      {json.dumps(x)}" for x in item)
                     parts.append(f"    {json.dumps(sub)}: [\n{rows}\n    ]")
                 else:
