@@ -137,14 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     names = args.scenarios or list(SCENARIOS)
-    no_frr = frr_available()
-    if no_frr:
-        needs = [n for n in names if SCENARIOS[n].frr]
+    no_ucarp = None if which("ucarp") else "ucarp is not installed (apt-get install -y ucarp)"
+    for missing, what in ((frr_available(), "FRR"), (no_ucarp, "ucarp")):
+        if not missing:
+            continue
+        needs = [n for n in names if (SCENARIOS[n].frr if what == "FRR" else SCENARIOS[n].ucarp)]
         if needs and args.scenarios:
-            print(f"lab.record: {' '.join(needs)} need FRR: {no_frr}", file=sys.stderr)
+            print(f"lab.record: {' '.join(needs)} need {what}: {missing}", file=sys.stderr)
             return 2
         if needs:
-            print(f"lab.record: skipping {' '.join(needs)}: {no_frr}", file=sys.stderr)
+            print(f"lab.record: skipping {' '.join(needs)}: {missing}", file=sys.stderr)
             names = [n for n in names if n not in needs]
     try:
         if len(names) == 1:
