@@ -27,6 +27,7 @@ from lab.runner import Run, Scenario
 from lab.scenarios_carp import CARP_SCENARIOS
 from lab.scenarios_depth import DEPTH_SCENARIOS
 from lab.scenarios_frr import FRR_SCENARIOS
+from lab.scenarios_where import WHERE_SCENARIOS
 
 
 def play_steady(seconds: float) -> Callable[[Run], None]:
@@ -460,5 +461,5 @@ _add(
     )
 )
 
-for _scenario in (*FRR_SCENARIOS, *DEPTH_SCENARIOS, *CARP_SCENARIOS):
+for _scenario in (*FRR_SCENARIOS, *DEPTH_SCENARIOS, *WHERE_SCENARIOS, *CARP_SCENARIOS):
     _add(_scenario)
