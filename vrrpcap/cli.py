@@ -115,7 +115,7 @@ def decode(
     Malformed packets are records too, with the reason in 'malformed'. jsonl and csv stream: memory
     stays flat whatever the capture's size.
     """
-    from vrrpcap.output import make_writer
+    from vrrpcap.render.records import make_writer
 
     wanted = set(vrid or ())
     code = ExitCode.OK
