@@ -1,4 +1,4 @@
-"""`vrrpcap decode`: every VRRP/CARP record of the captures, as a table or json/jsonl/csv (vrrpcap/output.py)."""
+"""`vrrpcap decode`: every VRRP/CARP record of the captures, as a table or json/jsonl/csv (render/records.py)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def decode(
     VRRP v2 and v3, IPv4 and IPv6, and CARP. Malformed packets are records too, with the reason in
     'malformed'. jsonl and csv stream: memory stays flat whatever the capture's size.
     """
-    from vrrpcap.output import make_writer
+    from vrrpcap.render.records import make_writer
 
     refuse_inputs(files, [("--output", output)])
     wanted = frozenset(vrid or ())

@@ -1,4 +1,4 @@
-"""Streaming writers for decoded adverts: table (people), json, jsonl, csv (machines).
+"""Advert records as decode prints them: table (people), json, jsonl, csv (machines).
 
 Each writer takes adverts one at a time and holds none of them, so output of any size streams.
 """
