@@ -100,7 +100,7 @@ def _lab_probes() -> list[tuple[str, list[FrrProbe]]]:
             continue
 
         def render(vrs: list[FrrVirtualRouter]) -> Any:
-            return lambda router, workdir: render_vrrpd_conf(router, vrs, workdir / "lab-vrrpd.log")
+            return lambda on, workdir: render_vrrpd_conf(on, vrs, workdir / "lab-vrrpd.log")
 
         probes = [FrrProbe(f"{name}/{router}", render(vrs), router=router) for router, vrs in sc.frr.items()]
         out.append((name, probes))
