@@ -58,7 +58,9 @@ class Reader:
         self._multi_location = Location(path, 0)
         self._defining: Definition | None = None
         self._last = Location(path, 0)
-        self._open(path, Location(path, 0), top=True)
+        first = self._open(path, Location(path, 0), top=True)
+        if first is not None:
+            self._stack.append(first)
 
     def problem(self, location: Location, message: str, kind: ProblemKind = "syntax") -> None:
         self.problems.append(ConfigProblem(location, message, kind))
@@ -73,29 +75,28 @@ class Reader:
 
     # -- files --------------------------------------------------------------------------------
 
-    def _open(self, path: str, where: Location, *, top: bool = False) -> bool:
+    def _open(self, path: str, where: Location, *, top: bool = False) -> _File | None:
         try:
             info = os.stat(path)
         except OSError as exc:
             self.problem(where, f"cannot read {path}: {exc.strerror}", "unreadable")
-            return False
+            return None
         if stat.S_ISDIR(info.st_mode):
             self.problem(where, f"{path} is a directory - keepalived skips it", "unreadable")
-            return False
+            return None
         if not top and (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o111):
             self.problem(where, f"{path} is not a regular non-executable file - keepalived skips it", "unreadable")
-            return False
+            return None
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             self.problem(where, f"cannot read {path}: {exc.strerror}", "unreadable")
-            return False
+            return None
         lines = data.decode("utf-8", errors="replace").split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         self.files.append(path)
-        self._stack.append(_File(path, lines, os.path.dirname(path) or "."))
-        return True
+        return _File(path, lines, os.path.dirname(path) or ".")
 
     def _include(self, pattern: str, where: Location) -> None:
         base = self._stack[-1].directory if self._stack else "."
@@ -106,9 +107,9 @@ class Reader:
         if not matches:
             self.problem(where, f"include {pattern}: no file matches", "unreadable")
             return
+        opened = [f for f in (self._open(match, where) for match in matches) if f is not None]
         # The stack reads its last file first: push the matches in reverse.
-        for match in reversed(matches):
-            self._open(match, where)
+        self._stack += reversed(opened)
 
     def _raw_line(self) -> tuple[str, Location] | None:
         while self._stack:

@@ -115,12 +115,11 @@ def explain(base: int, weighted: list[Tracker], failing: tuple[Tracker, ...], pr
     """``150 - 80 (chk_nginx failing)``; ``100 + 20 (chk_web passing)``."""
     terms: list[str] = []
     passing_named: list[str] = []
-    for tracker in weighted:
-        fails = tracker in failing
-        delta = tracker.contribution(fails)
+    deltas = [(tracker.contribution(tracker in failing), tracker) for tracker in weighted]
+    for delta, tracker in sorted(deltas, key=lambda item: item[0] < 0):  # stable: gains first, then losses
         if delta:
             terms.append(f"+ {delta}" if delta > 0 else f"- {-delta}")
-            if not fails:
+            if tracker not in failing:
                 passing_named.append(tracker.name)
     text = " ".join([str(base), *terms])
     if priority != base + sum(t.contribution(t in failing) for t in weighted):
