@@ -508,6 +508,56 @@ vrrp_instance VI_STRICT_OWNER {
 """,
     ),
     Crafted(
+        "bad-values",
+        """global_defs {
+    router_id bad
+    vrrp_version 4
+    no_such_global 1
+}
+no_such_root_keyword
+vrrp_script chk_bad {
+    script /bin/true
+    interval 0
+    rise 0
+    fall x
+    weight 300
+    timeout -1
+}
+vrrp_instance VI_BAD {
+    interface %IF%
+    state FOO
+    virtual_router_id 300
+    virtual_router_id 161
+    priority 0
+    advert_int -1
+    version 4
+    preempt_delay 2000
+    unicast_ttl 300
+    virtual_ipaddress {
+        192.0.2.161/40
+        192.0.2.162/24 dev
+        192.0.2.163 scope nowhere-near
+        2001:db8::161
+    }
+    track_script {
+        chk_bad weight
+        chk_bad weight 5 sideways
+        chk_bad
+    }
+    track_interface {
+        lo weight
+        lo sideways
+    }
+}
+vrrp_sync_group G_BAD {
+    group {
+        VI_BAD
+        VI_NOT_THERE
+    }
+}
+""",
+    ),
+    Crafted(
         "fatal-missing-vrid",
         GLOBAL
         + "vrrp_instance VI_NOVRID {\n    interface %IF%\n    virtual_ipaddress {\n        192.0.2.9\n    }\n}\n",

@@ -133,3 +133,20 @@ def parse_vip_text(text: str) -> VipText:
 def parse_cmd(text: str) -> tuple[str, ...]:
     """keepalived's cmd_str: each word in single quotes, separated by spaces."""
     return tuple(re.findall(r"'([^']*)'", text))
+
+
+COMPLAINT = re.compile(r"\((?:(/[^:()]+): )?Line (\d+)\) (.*)$")
+# Reported by keepalived from a block's end handler, on the block's last line; vrrpcap puts the
+# problem on the keyword's own line instead.
+END_OF_BLOCK = ("Cannot use unicast_ttl without unicast peers",)
+
+
+def complaints(log: str, main: str) -> list[tuple[str, int, str]]:
+    """(file, line, message) of every configuration complaint keepalived logged with a line
+    (keepalived leaves the file name out while it has read only ``main``)."""
+    out = []
+    for line in log.splitlines():
+        match = COMPLAINT.search(line)
+        if match and not any(text in match.group(3) for text in END_OF_BLOCK):
+            out.append((match.group(1) or main, int(match.group(2)), match.group(3)))
+    return out

@@ -14,6 +14,7 @@ import pytest
 from lab.scenarios import SCENARIOS
 from tests.config.compare_keepalived import Comparison, compare
 from tests.config.crafted import CRAFTED, probes
+from tests.config.daemon_view import complaints
 from tests.config.keepalived_runner import (
     NO_CONFIG_ID,
     Probe,
@@ -81,6 +82,7 @@ def test_lab_configs_read_as_keepalived_reads_them(
         assert result.json_text, f"{result.probe.label}: keepalived wrote no JSON\n{result.log}"
         assert not cmp.mismatches, _explain(result, cmp)
         assert cmp.checked >= 30
+        assert complaints(result.log, str(result.conf)) == [], "the lab's own configurations are clean"
 
 
 @pytest.mark.parametrize("label", [p.label for p in probes(CRAFTED)])
@@ -97,6 +99,10 @@ def test_crafted_configs_read_as_keepalived_reads_them(
     assert not fatal, fatal
     assert result.json_text, f"{label}: keepalived wrote no JSON\n{result.log}"
     assert not cmp.mismatches, _explain(result, cmp)
+    # Every line keepalived complains about is a line vrrpcap reports a problem on.
+    ours = {(p.location.file, p.location.line) for p in config.problems}
+    missed = [c for c in complaints(result.log, str(result.conf)) if (c[0], c[1]) not in ours]
+    assert not missed, missed
 
 
 def test_differential_totals(

@@ -13,13 +13,7 @@ from dataclasses import replace
 from vrrpcap.config.addresses import parse_script
 from vrrpcap.config.blocks import BlockParser, Statement
 from vrrpcap.config.completion import OWNER, complete
-from vrrpcap.config.instance import (
-    InstanceDraft,
-    InstanceReader,
-    first_arg,
-    track_entry,
-    track_interface_entry,
-)
+from vrrpcap.config.instance import InstanceDraft, InstanceReader, first_arg
 from vrrpcap.config.model import (
     ConfigProblem,
     GlobalDefs,
@@ -36,6 +30,7 @@ from vrrpcap.config.model import (
 )
 from vrrpcap.config.numbers import read_int, read_unsigned
 from vrrpcap.config.preprocess import Reader
+from vrrpcap.config.tracking import track_entry, track_interface_entry
 
 UINT_SECONDS = 4294
 
