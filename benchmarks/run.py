@@ -115,7 +115,7 @@ def run_once(m: Measure) -> None:
 
 
 def count_frames(path: Path) -> int:
-    from vrrpcap.capture import CaptureReader
+    from vrrpcap.frames import CaptureReader
 
     reader = CaptureReader(str(path))
     try:
@@ -202,7 +202,7 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespace, elapsed: float) -> None:
-    from vrrpcap.capture import scanner
+    from vrrpcap.frames.reader import scanner
 
     print(f"# vrrpcap benchmarks ({'quick' if args.quick else 'full'}; {repeat} repetition(s); {elapsed:.0f} s)")
     print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")

@@ -34,12 +34,23 @@ class CaptureStats:
 
 
 class Capture:
-    """``tcpdump -U -w FILE`` on the lab bridge; ``stop()`` sends SIGINT and waits."""
+    """``tcpdump -U -w FILE`` on the lab bridge (or on ``interface`` in namespace ``ns``: a
+    router's own veth, the monitor port); ``stop()`` sends SIGINT and waits."""
 
-    def __init__(self, lab: Lab, path: Path, bpf: str = CAPTURE_FILTER) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        path: Path,
+        bpf: str = CAPTURE_FILTER,
+        *,
+        ns: str | None = None,
+        interface: str | None = None,
+    ) -> None:
         self.lab = lab
         self.path = path
         self.bpf = bpf
+        self.ns = ns or lab.bridge_ns
+        self.interface = interface or lab.bridge_if
         self.log = path.with_suffix(".tcpdump.log")
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at: float | None = None
@@ -48,19 +59,34 @@ class Capture:
 
     def argv(self) -> list[str]:
         return [
-            "tcpdump", "-i", self.lab.bridge_if, "-nn", "-U", "-Z", "root",
+            "tcpdump", "-i", self.interface, "-nn", "-U", "-Z", "root",
             "-w", str(self.path), self.bpf,
         ]  # fmt: skip
 
     def start(self, timeout: float = 10.0) -> None:
         with self.log.open("wb") as log:
-            self.proc = self.lab.popen(self.lab.bridge_ns, self.argv(), stdout=subprocess.DEVNULL, stderr=log)
+            self.proc = self.lab.popen(self.ns, self.argv(), stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + timeout
         while "listening on" not in self.log.read_text(errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise LabError(f"tcpdump did not start: {self.log.read_text(errors='replace')}")
             time.sleep(0.02)
         self.started_at = time.time()
+
+    def to_json(self, file: str) -> dict[str, object]:
+        start = self.started_at or 0.0
+        end = self.stopped_at or start
+        return {
+            "file": file,
+            "namespace": self.ns,
+            "interface": self.interface,
+            "filter": self.bpf,
+            "start": round(start, 6),
+            "end": round(end, 6),
+            "duration_s": round(end - start, 3),
+            "packets": self.stats.captured,
+            "dropped": self.stats.dropped,
+        }
 
     def stop(self, timeout: float = 10.0) -> CaptureStats:
         if self.proc is None:

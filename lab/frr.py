@@ -115,6 +115,37 @@ def render_vrrpd_conf(router: Router, vrs: list[FrrVirtualRouter], log: Path) ->
     return "\n".join([*lines, "!", ""])
 
 
+def frr_dir(rundir: Path, router: str) -> Path:
+    """The frr-owned directory of ``router``'s zebra and vrrpd inside the run dir."""
+    return rundir / f"frr-{router}"
+
+
+def frr_argv(directory: Path, daemon: str) -> list[str]:
+    """The command line of FRR ``daemon`` (zebra or vrrpd) whose files are in ``directory``."""
+    return [
+        str(FRR_DIR / daemon),
+        "-f",
+        str(directory / f"{daemon}.conf"),
+        "-i",
+        str(directory / f"{daemon}.pid"),
+        "--vty_socket",
+        str(directory),
+        "-P",
+        "0",
+        "-z",
+        str(directory / "zserv.api"),
+    ]
+
+
+def frr_configs(router: Router, vrs: list[FrrVirtualRouter], rundir: Path) -> dict[str, str]:
+    """zebra.conf and vrrpd.conf of ``router``, as the lab writes them."""
+    directory = frr_dir(rundir, router.name)
+    return {
+        "zebra.conf": f"log file {directory / 'zebra.log'}\n",
+        "vrrpd.conf": render_vrrpd_conf(router, vrs, directory / "vrrpd.log"),
+    }
+
+
 @dataclass
 class Frr:
     """zebra + vrrpd in one router namespace; same interface as :class:`Keepalived` for the
@@ -133,16 +164,13 @@ class Frr:
 
     def __post_init__(self) -> None:
         os.chmod(self.rundir, 0o711)  # frr must traverse it; still writable by root only
-        self.dir = self.rundir / f"frr-{self.router.name}"
+        self.dir = frr_dir(self.rundir, self.router.name)
         self.dir.mkdir(mode=0o750)
         shutil.chown(self.dir, "frr", "frr")
-        self.zebra_conf = self.dir / "zebra.conf"
-        self.vrrpd_conf = self.dir / "vrrpd.conf"
-        self.zebra_conf.write_text(f"log file {self.dir / 'zebra.log'}\n")
         self.vrrpd_log = self.dir / "vrrpd.log"
-        self.vrrpd_conf.write_text(render_vrrpd_conf(self.router, self.vrs, self.vrrpd_log))
-        for path in (self.zebra_conf, self.vrrpd_conf):
-            shutil.chown(path, "frr", "frr")
+        for name, text in frr_configs(self.router, self.vrs, self.rundir).items():
+            (self.dir / name).write_text(text)
+            shutil.chown(self.dir / name, "frr", "frr")
         self.stopping = threading.Event()
         self.tail: threading.Thread | None = None
         self._make_macvlans()
@@ -185,33 +213,18 @@ class Frr:
             out.append({"name": name, "mac": link.get("address", ""), "ipv6_link_local": lls[0] if lls else ""})
         return out
 
-    def _common(self) -> list[str]:
-        return ["--vty_socket", str(self.dir), "-P", "0", "-z", str(self.dir / "zserv.api")]
-
-    def _popen(self, daemon: str, conf: Path) -> subprocess.Popen[bytes]:
+    def _popen(self, daemon: str) -> subprocess.Popen[bytes]:
         log = (self.dir / f"{daemon}.out").open("ab")
         try:
-            return self.lab.popen(
-                self.router.ns,
-                [
-                    str(FRR_DIR / daemon),
-                    "-f",
-                    str(conf),
-                    "-i",
-                    str(self.dir / f"{daemon}.pid"),
-                    *self._common(),
-                ],
-                stdout=log,
-                stderr=log,
-            )
+            return self.lab.popen(self.router.ns, frr_argv(self.dir, daemon), stdout=log, stderr=log)
         finally:
             log.close()
 
     def start(self) -> None:
         if self.zebra is None or self.zebra.poll() is not None:
-            self.zebra = self._popen("zebra", self.zebra_conf)
+            self.zebra = self._popen("zebra")
             self._wait_file(self.dir / "zserv.api", self.zebra)
-        self.vrrpd = self._popen("vrrpd", self.vrrpd_conf)
+        self.vrrpd = self._popen("vrrpd")
         self.starts += 1
         if self.tail is None:
             self.tail = threading.Thread(target=self._follow, name=f"frr-{self.router.name}", daemon=True)

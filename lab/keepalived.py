@@ -54,13 +54,15 @@ class Instance:
     auth_type: str | None = None  # "PASS" or "AH" (VRRPv2 only)
     auth_pass: str | None = None
     nopreempt: bool = False
+    preempt_delay: float | None = None  # seconds; keepalived adds it to the backup's down timer
     track: tuple[str, ...] = ()  # names of TrackFile scripts
     state: str = "BACKUP"
     # Known keepalived behaviour: MASTER by its notify log, yet silent on the wire after its first
     # advert (see v2-interval-mismatch). Timeline checks cannot see such a mastership.
     silent_on_wire: bool = False
-    # Known keepalived behaviour: a MASTER re-arms its advert timer on every packet of its VRID, even
-    # rejected ones, so another cluster's adverts delay it: its mastership may show as several runs.
+    # The wire shows this master's adverts with gaps, so its mastership may show as several runs:
+    # keepalived re-arms a MASTER's advert timer on every packet of its VRID, even rejected ones
+    # (another cluster's, CARP's), or the capture itself loses adverts (v2-capture-loss).
     wire_gaps: bool = False
 
     def __post_init__(self) -> None:
@@ -103,6 +105,7 @@ class Instance:
             "auth_type": self.auth_type,
             "auth_pass": self.auth_pass,
             "nopreempt": self.nopreempt,
+            "preempt_delay_s": self.preempt_delay,
             "silent_on_wire": self.silent_on_wire,
             "wire_gaps": self.wire_gaps,
             "initial_state": self.state,
@@ -176,6 +179,8 @@ def render_config(
         ]
         if inst.nopreempt:
             lines.append("    nopreempt")
+        if inst.preempt_delay is not None:
+            lines.append(f"    preempt_delay {inst.preempt_delay:g}")
         if inst.delivery == "unicast":
             lines.append(f"    unicast_src_ip {inst.source(router)}")
             lines.append("    unicast_peer {")
@@ -203,6 +208,57 @@ def render_config(
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class KeepalivedFiles:
+    """Where the daemon of router ``name`` keeps its files in the run dir: they follow from
+    the run dir and the router's name alone, so configs and command lines can be rendered
+    again without running anything (``lab.configs``)."""
+
+    rundir: Path
+    name: str
+
+    @property
+    def conf(self) -> Path:
+        return self.rundir / f"{self.name}.conf"
+
+    @property
+    def fifo(self) -> Path:
+        return self.rundir / f"{self.name}.fifo"
+
+    @property
+    def notify(self) -> Path:
+        return self.rundir / f"notify-{self.name}.sh"
+
+    @property
+    def log(self) -> Path:
+        return self.rundir / f"{self.name}.log"
+
+    def pidfile(self, kind: str = "") -> Path:
+        return self.rundir / f"{self.name}{'.' + kind if kind else ''}.pid"
+
+    def argv(self) -> list[str]:
+        return [
+            "keepalived",
+            "--dont-fork",
+            "--log-console",
+            "--log-detail",
+            "--no-syslog",
+            "--vrrp",
+            f"--use-file={self.conf}",
+            f"--pid={self.pidfile()}",
+            f"--vrrp_pid={self.pidfile('vrrp')}",
+            f"--checkers_pid={self.pidfile('checkers')}",
+            f"--bfd_pid={self.pidfile('bfd')}",
+        ]
+
+
+def keepalived_config(
+    router: Router, instances: list[Instance], scripts: dict[str, TrackFile], files: KeepalivedFiles
+) -> str:
+    """The keepalived.conf of ``router`` as the lab runs it."""
+    return render_config(router, instances, scripts, files.rundir, files.notify, files.fifo)
+
+
 @dataclass
 class Keepalived:
     """One keepalived daemon in one router namespace."""
@@ -218,23 +274,21 @@ class Keepalived:
     starts: int = 0
 
     def __post_init__(self) -> None:
-        base = self.rundir / self.router.name
-        self.conf = base.with_suffix(".conf")
-        self.pidfile = base.with_suffix(".pid")
-        self.vrrp_pidfile = base.with_suffix(".vrrp.pid")
-        self.checkers_pidfile = base.with_suffix(".checkers.pid")
-        self.bfd_pidfile = base.with_suffix(".bfd.pid")
-        self.log = base.with_suffix(".log")
-        self.notify = self.rundir / f"notify-{self.router.name}.sh"
+        self.files = KeepalivedFiles(self.rundir, self.router.name)
+        if self.fifo != self.files.fifo:
+            raise LabError(f"{self.router.name}: notify FIFO {self.fifo} is not {self.files.fifo}")
+        self.conf = self.files.conf
+        self.pidfile = self.files.pidfile()
+        self.vrrp_pidfile = self.files.pidfile("vrrp")
+        self.log = self.files.log
+        self.notify = self.files.notify
         self.notify.write_text(
             NOTIFY_SCRIPT.format(router=shlex.quote(self.router.name), log=shlex.quote(str(self.notify_log)))
         )
         self.notify.chmod(0o700)
         for script in self.scripts.values():
             self.set_track(script.name, ok=True)
-        self.conf.write_text(
-            render_config(self.router, self.instances, self.scripts, self.rundir, self.notify, self.fifo)
-        )
+        self.conf.write_text(keepalived_config(self.router, self.instances, self.scripts, self.files))
 
     def set_track(self, name: str, *, ok: bool) -> None:
         """Make track script ``name`` pass (``ok``) or fail."""
@@ -245,19 +299,7 @@ class Keepalived:
             flag.unlink(missing_ok=True)
 
     def argv(self) -> list[str]:
-        return [
-            "keepalived",
-            "--dont-fork",
-            "--log-console",
-            "--log-detail",
-            "--no-syslog",
-            "--vrrp",
-            f"--use-file={self.conf}",
-            f"--pid={self.pidfile}",
-            f"--vrrp_pid={self.vrrp_pidfile}",
-            f"--checkers_pid={self.checkers_pidfile}",
-            f"--bfd_pid={self.bfd_pidfile}",
-        ]
+        return self.files.argv()
 
     def start(self) -> None:
         if self.running():

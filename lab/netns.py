@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import IO
 
@@ -43,6 +44,11 @@ def which(tool: str) -> str | None:
 
 class LabError(RuntimeError):
     """A lab command failed or the lab is in an unexpected state."""
+
+
+def run_dir_path(prefix: str) -> Path:
+    """The run dir of the run with ``prefix``: ``/run/vrrpcap-lab-<prefix>``."""
+    return Path("/run") / f"vrrpcap-lab-{prefix}"
 
 
 def new_prefix() -> str:
@@ -146,6 +152,25 @@ class Router:
         }
 
 
+def make_router(prefix: str, index: int, name: str) -> Router:
+    """Router number ``index`` (1-based) of the run with ``prefix``: its names and addresses
+    follow from these alone, so a recording's configs can be rendered again later."""
+    ns = f"{prefix}-{name}"
+    peer = f"{prefix}-{name}p"
+    if max(len(ns), len(peer)) > IFNAMSIZ:
+        raise LabError(f"interface name {peer} too long")
+    return Router(
+        name=name,
+        index=index,
+        ns=ns,
+        ifname=ns,
+        peer_ifname=peer,
+        ipv4=router_ipv4(index),
+        ipv6=router_ipv6(index),
+        mac=router_mac(index),
+    )
+
+
 @dataclass
 class Lab:
     """A bridge namespace plus router namespaces; use as a context manager.
@@ -219,21 +244,8 @@ class Lab:
             router.ipv6_link_local = self._link_local(router)
 
     def _add_router(self, index: int, name: str) -> None:
-        ns = f"{self.prefix}-{name}"
-        ifname = f"{self.prefix}-{name}"
-        peer = f"{self.prefix}-{name}p"
-        if max(len(ns), len(peer)) > IFNAMSIZ:
-            raise LabError(f"interface name {peer} too long")
-        router = Router(
-            name=name,
-            index=index,
-            ns=ns,
-            ifname=ifname,
-            peer_ifname=peer,
-            ipv4=router_ipv4(index),
-            ipv6=router_ipv6(index),
-            mac=router_mac(index),
-        )
+        router = make_router(self.prefix, index, name)
+        ns, ifname, peer = router.ns, router.ifname, router.peer_ifname
         self._add_ns(ns)
         # Set before the interface exists, so it inherits them: no DAD delay, no RS/RA noise.
         for key, value in (

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from lab.frr import frr_available
-from lab.netns import which
+from lab.netns import LabError, which
 from lab.runner import record
 from lab.scenarios import SCENARIOS
 
@@ -34,18 +34,33 @@ def _check_env() -> str | None:
     return None
 
 
-def _record_one(name: str, out: Path, keep: bool) -> int:
+def _record_one(name: str, out: Path, keep: bool, attempts: int = 3) -> int:
+    """Record ``name``; a recording the lab itself doubts (lab_warnings: the machine was too busy,
+    chance made the story something else) or that failed on the way is made again, up to
+    ``attempts`` times. The last doubtful one is kept, with its warnings, for a person to judge."""
     started = time.monotonic()
-    truth = record(SCENARIOS[name], out, keep_rundir=keep)
+    scenario = SCENARIOS[name]
+    for attempt in range(1, attempts + 1):
+        try:
+            truth = record(scenario, out, keep_rundir=keep)
+        except LabError as exc:
+            if attempt == attempts:
+                raise
+            print(f"{name}: attempt {attempt} failed ({exc}); again", file=sys.stderr, flush=True)
+            continue
+        warnings = truth.get("lab_warnings") or []
+        if not warnings:
+            break
+        print(f"{name}: attempt {attempt}: {warnings}", file=sys.stderr, flush=True)
     capture = truth["capture"]
     assert isinstance(capture, dict)
-    size = (out / f"{name}.pcap").stat().st_size
+    size = sum((out / file).stat().st_size for file in scenario.capture_files().values())
     print(
         f"{name}: {capture['packets']} packets, {capture['duration_s']} s, {size} bytes"
-        f" (took {time.monotonic() - started:.0f} s)",
+        f" (took {time.monotonic() - started:.0f} s, {attempt} attempt{'s' if attempt > 1 else ''})",
         flush=True,
     )
-    return 0
+    return 1 if truth.get("lab_warnings") else 0
 
 
 def _record_parallel(names: list[str], out: Path, jobs: int, keep: bool) -> int:
@@ -122,14 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     names = args.scenarios or list(SCENARIOS)
-    no_frr = frr_available()
-    if no_frr:
-        needs = [n for n in names if SCENARIOS[n].frr]
+    no_ucarp = None if which("ucarp") else "ucarp is not installed (apt-get install -y ucarp)"
+    for missing, what in ((frr_available(), "FRR"), (no_ucarp, "ucarp")):
+        if not missing:
+            continue
+        needs = [n for n in names if (SCENARIOS[n].frr if what == "FRR" else SCENARIOS[n].ucarp)]
         if needs and args.scenarios:
-            print(f"lab.record: {' '.join(needs)} need FRR: {no_frr}", file=sys.stderr)
+            print(f"lab.record: {' '.join(needs)} need {what}: {missing}", file=sys.stderr)
             return 2
         if needs:
-            print(f"lab.record: skipping {' '.join(needs)}: {no_frr}", file=sys.stderr)
+            print(f"lab.record: skipping {' '.join(needs)}: {missing}", file=sys.stderr)
             names = [n for n in names if n not in needs]
     try:
         if len(names) == 1:

@@ -1,12 +1,9 @@
-"""Running one scenario: lab up, keepalived up, capture, the scenario's actions, truth out."""
+"""Running one scenario: lab up, daemons up, capture, the scenario's actions, truth out."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -14,14 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.capture import CAPTURE_FILTER, Capture
-from lab.frr import Frr, FrrVirtualRouter, frr_version
-from lab.keepalived import Event, FifoReader, Instance, Keepalived, TrackFile, keepalived_version
-from lab.netns import Lab, LabError, new_prefix, run
+from lab.capture import Capture
+from lab.faults import LossyMonitor, PathLoss
+from lab.frr import Frr, FrrVirtualRouter
+from lab.keepalived import Event, FifoReader, Instance, Keepalived, KeepalivedFiles, TrackFile
+from lab.netns import Lab, LabError, new_prefix, run, run_dir_path
+from lab.ucarp import CarpVhid, Ucarp
 
 NFT_TABLE = "vrrpcap_lab"
-TRUTH_FORMAT = 1
 STATES = ("INIT", "BACKUP", "MASTER", "FAULT", "STOP", "DELETED")
+Daemon = Keepalived | Frr | Ucarp
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,24 @@ class Scenario:
     heavy: bool = False  # many daemons/instances: record alone, not in parallel
     notes: str = ""
     frr: dict[str, list[FrrVirtualRouter]] = field(default_factory=dict)  # FRR vrrpd routers
+    ucarp: dict[str, CarpVhid] = field(default_factory=dict)  # ucarp (CARP) routers, one vhid each
+    # Routers whose own interface is captured too (inside their namespace), beside the bridge.
+    vantages: tuple[str, ...] = ()
+    # "monitor": the capture is a lossy monitor port (lab.faults.LossyMonitor), the bridge's own
+    # capture becomes the reference that says what the monitor lost.
+    capture_at: str = "bridge"
+    # Called once the recording is over: extra top-level truth keys (e.g. "expect_v2").
+    annotate: Callable[[Run, dict[str, object]], dict[str, object]] | None = None
+
+    def capture_files(self) -> dict[str, str]:
+        """Capture name -> file name in pcaps/: "main" first."""
+        if self.vantages:
+            files = {"main": f"{self.name}.bridge.pcap"}
+            files.update({router: f"{self.name}.{router}.pcap" for router in self.vantages})
+            return files
+        if self.capture_at == "monitor":
+            return {"main": f"{self.name}.pcap", "reference": f"{self.name}.reference.pcap"}
+        return {"main": f"{self.name}.pcap"}
 
 
 @dataclass(frozen=True)
@@ -89,12 +106,38 @@ class Run:
         self.notify_log = rundir / "notify.log"
         self.notify_log.touch()
         self.actions: list[dict[str, object]] = []
-        self.capture = Capture(lab, rundir / f"{scenario.name}.pcap")
-        self.daemons: dict[str, Keepalived | Frr] = {}
+        self.warnings: list[str] = []  # problems the scenario noticed (truth's lab_warnings)
+        self.path_loss = PathLoss(lab)
+        self.monitor: LossyMonitor | None = None
+        self.captures: dict[str, Capture] = {}
+        for key, file in scenario.capture_files().items():
+            path = rundir / file
+            if key == "main" and scenario.capture_at == "monitor":
+                self.monitor = LossyMonitor(lab)
+                self.monitor.build()
+                self.captures[key] = Capture(lab, path, interface=self.monitor.capture_interface)
+            elif key in lab.routers:
+                router = lab.routers[key]
+                self.captures[key] = Capture(lab, path, ns=router.ns, interface=router.ifname)
+            else:
+                self.captures[key] = Capture(lab, path)
+        self.capture = self.captures["main"]
+        self.load_at_start: tuple[float, float, float] | None = None
+        self.daemons: dict[str, Daemon] = {}
         self.events: list[Event] = []
         self.events_lock = threading.Lock()
         self.fifos: list[FifoReader] = []
         for name in scenario.routers:
+            if name in scenario.ucarp:
+                self.daemons[name] = Ucarp(
+                    lab=lab,
+                    router=lab.routers[name],
+                    vhid=scenario.ucarp[name],
+                    rundir=rundir,
+                    sink=self.events,
+                    lock=self.events_lock,
+                )
+                continue
             if name in scenario.frr:
                 self.daemons[name] = Frr(
                     lab=lab,
@@ -105,7 +148,7 @@ class Run:
                     lock=self.events_lock,
                 )
                 continue
-            fifo = rundir / f"{name}.fifo"
+            fifo = KeepalivedFiles(rundir, name).fifo
             self.fifos.append(FifoReader(fifo, name, self.events, self.events_lock))
             self.daemons[name] = Keepalived(
                 lab=lab,
@@ -121,7 +164,7 @@ class Run:
         for reader in self.fifos:
             reader.close()
         for daemon in self.daemons.values():
-            if isinstance(daemon, Frr):
+            if isinstance(daemon, Frr | Ucarp):
                 daemon.close()
 
     # -- actions (each one is recorded with its time) ----------------------------------------
@@ -133,9 +176,14 @@ class Run:
         self.actions.append(entry)
         return now
 
+    def warn(self, problem: str) -> None:
+        """A problem that makes the recording doubtful: it lands in the truth's lab_warnings."""
+        self.warnings.append(problem)
+
     def kind(self, router: str) -> str:
-        """The VRRP daemon's name, for the action names: keepalived or vrrpd."""
-        return "vrrpd" if isinstance(self.daemons[router], Frr) else "keepalived"
+        """The daemon's name, for the action names: keepalived, vrrpd or ucarp."""
+        daemon = self.daemons[router]
+        return "vrrpd" if isinstance(daemon, Frr) else "ucarp" if isinstance(daemon, Ucarp) else "keepalived"
 
     def start(self, *routers: str) -> None:
         """Start keepalived on ``routers`` (default: every router with instances)."""
@@ -184,6 +232,35 @@ class Run:
         self.action("unblock-vrrp-input", router)
         run(self.lab.routers[router].argv(["nft", "delete", "table", "inet", NFT_TABLE]))
 
+    def lose(self, into: str, *, source: str | None = None, percent: int = 100) -> int:
+        """nftables in the bridge: drop ``percent`` % of the VRRP forwarded to ``into``'s port
+        (only what ``source`` sends, if given). Returns the rule's handle for :meth:`restore`."""
+        handle = self.path_loss.drop(into=into, source=source, percent=percent)
+        self.action("path-loss-start", into, source=source, percent=percent, rule=handle)
+        return handle
+
+    def restore(self, handle: int) -> int:
+        """Remove loss rule ``handle``; records (and returns) how many packets it dropped."""
+        dropped = self.path_loss.remove(handle)
+        entry = next(a for a in self.actions if a.get("rule") == handle and a["action"] == "path-loss-start")
+        self.action("path-loss-end", str(entry["router"]), rule=handle, dropped=dropped)
+        return dropped
+
+    def _monitor(self) -> LossyMonitor:
+        if self.monitor is None:
+            raise LabError(f"{self.scenario.name} has no lossy monitor (capture_at='monitor')")
+        return self.monitor
+
+    def capture_loss(self, percent: int) -> None:
+        """The monitor port loses ``percent`` % of the VRRP frames from now on."""
+        self._monitor().set_loss(percent)
+        self.action("capture-loss", None, percent=percent)
+
+    def capture_outage(self, on: bool) -> None:
+        """The monitor port loses everything (``on``) or is back to its random loss."""
+        self._monitor().outage(on)
+        self.action("capture-outage-start" if on else "capture-outage-end", None)
+
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
@@ -211,7 +288,7 @@ class Run:
             fifo = Counter(
                 (t.router, t.instance, t.state)
                 for t in self.transitions()
-                if t.time <= until and t.router not in self.scenario.frr  # FRR has no notify
+                if t.time <= until and isinstance(self.daemons[t.router], Keepalived)  # only it has notify
             )
             script = Counter(
                 (t.router, t.instance, t.state) for t in parse_notify_log(self.notify_log.read_text(errors="replace"))
@@ -259,97 +336,46 @@ class Run:
             time.sleep(0.05)
 
     def capture_start(self) -> None:
+        """Start every capture of the scenario (the main one last: its start is the truth's)."""
+        self.load_at_start = _load()
+        for key, capture in self.captures.items():
+            if key != "main":
+                capture.start()
         self.capture.start()
 
     def capture_stop(self) -> None:
-        if self.capture.stopped_at is None:
-            self.capture.stop()
+        self.capture.stop()
+        for key, capture in self.captures.items():
+            if key != "main" and capture.stopped_at is None:
+                capture.stop()
 
-    # -- truth --------------------------------------------------------------------------------
-
-    def truth(self) -> dict[str, object]:
-        sc = self.scenario
-        start = self.capture.started_at or 0.0
-        end = self.capture.stopped_at or time.time()
-        problems = self.script_log_problems(end)
-        other_events = [
-            {
-                "time": round(e.time, 6),
-                "router": e.router,
-                "instance": e.instance,
-                "event": e.state,
-                "priority": e.priority,
-            }
-            for e in self.all_events()
-            if e.kind == "INSTANCE" and e.state not in STATES and e.time <= end
-        ]
-        instances = [
-            inst.to_json(self.lab.routers[router], sc.scripts.get(router, {}))
-            for router in sc.routers
-            for inst in sc.instances.get(router, [])
-        ]
-        instances += [entry for router, vrs in sc.frr.items() for vr in vrs for entry in vr.to_json(router)]
-        routers = []
-        for name in sc.routers:
-            entry: dict[str, object] = dict(self.lab.routers[name].to_json())
-            daemon = self.daemons[name]
-            if isinstance(daemon, Frr):
-                entry["frr_macvlans"] = daemon.macvlan_info()
-            routers.append(entry)
-        return {
-            "format": TRUTH_FORMAT,
-            "scenario": sc.name,
-            "description": sc.description,
-            "notes": sc.notes,
-            "recorded_at": dt.datetime.fromtimestamp(start, dt.UTC).isoformat(),
-            "keepalived_version": keepalived_version(),
-            **({"frr_version": frr_version()} if sc.frr else {}),
-            "lab": {"prefix": self.lab.prefix, "bridge": self.lab.bridge_if},
-            "capture": {
-                "file": f"{sc.name}.pcap",
-                "interface": self.lab.bridge_if,
-                "filter": CAPTURE_FILTER,
-                "start": round(start, 6),
-                "end": round(end, 6),
-                "duration_s": round(end - start, 3),
-                "packets": self.capture.stats.captured,
-                "dropped": self.capture.stats.dropped,
-            },
-            "routers": routers,
-            "instances": instances,
-            "transitions": [t.to_json() for t in self.transitions() if t.time <= end],
-            "events": other_events,
-            "actions": [a for a in self.actions if float(str(a["time"])) <= end],
-            "expected_findings": list(sc.expected_findings),
-            "forbidden_findings": list(sc.forbidden_findings),
-            "lab_warnings": problems,
-        }
+    def capturing(self) -> bool:
+        return self.capture.proc is not None and self.capture.stopped_at is None
 
 
-def dump_truth(truth: dict[str, object]) -> str:
-    """JSON, one top-level key per line and one list item (compact) per line: readable and
-    diffable, and small even with hundreds of instances."""
-    lines = []
-    for key, value in truth.items():
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(item)}" for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+def _load() -> tuple[float, float, float]:
+    one, five, fifteen = os.getloadavg()
+    return (one, five, fifteen)
 
 
 def _run_dir(prefix: str) -> Path:
-    """A private run dir under /run (root 0755), so keepalived's script security accepts it."""
-    base = Path("/run") if os.access("/run", os.W_OK) else None
-    return Path(tempfile.mkdtemp(prefix=f"vrrpcap-lab-{prefix}-", dir=base))
+    """The run's private dir, /run/vrrpcap-lab-<prefix> (root, 0700, so keepalived's script
+    security accepts it): named by the prefix alone, so the configs the daemons ran can be
+    rendered again from the truth file's prefix (``lab.configs``)."""
+    path = run_dir_path(prefix)
+    path.mkdir(mode=0o700)  # an existing one is another run's: refuse it
+    return path
 
 
 def record(scenario: Scenario, out: Path, *, keep_rundir: bool = False, prefix: str | None = None) -> dict[str, object]:
-    """Record ``scenario`` into ``out/<name>.pcap`` and ``out/<name>.truth.json``.
+    """Record ``scenario`` into ``out/``: its capture(s), ``<name>.truth.json`` and the daemons'
+    configs in ``<name>.configs/``.
 
     Nothing is written to ``out`` unless the whole scenario succeeded; the lab is torn down
     in every case."""
+    from lab.configs import check_configs, write_configs
+    from lab.truth import build_truth, dump_truth
+
     out.mkdir(parents=True, exist_ok=True)
     with Lab(list(scenario.routers), prefix=prefix or new_prefix()) as lab:
         rundir = _run_dir(lab.prefix)
@@ -359,12 +385,15 @@ def record(scenario: Scenario, out: Path, *, keep_rundir: bool = False, prefix: 
                 try:
                     scenario.play(r)
                 finally:
-                    if r.capture.proc is not None:
+                    if r.capturing():
                         r.capture_stop()
-                truth = r.truth()
+                truth = build_truth(r)
             finally:
                 r.close()
-            _publish(r.capture.path, out / f"{scenario.name}.pcap")
+            check_configs(scenario, lab.prefix, rundir)
+            for key, file in scenario.capture_files().items():
+                _publish(r.captures[key].path, out / file)
+            write_configs(scenario, lab.prefix, out)
             tmp = out / f".{scenario.name}.truth.json.tmp"
             tmp.write_text(dump_truth(truth))
             os.replace(tmp, out / f"{scenario.name}.truth.json")

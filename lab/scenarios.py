@@ -8,110 +8,26 @@ Router number i (1-based, in ``routers`` order) has 192.0.2.i and 2001:db8::i.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from lab.frr import FrrVirtualRouter
 from lab.keepalived import Instance, TrackFile
+from lab.kit import (
+    CLEAN,
+    R1_MASTER,
+    R2_BACKUP,
+    STEADY_FORBIDDEN,
+    TWO,
+    VIP4,
+    VIP4_B,
+    pair,
+    up,
+    without,
+)
 from lab.netns import LabError, router_ipv4, router_ipv6
 from lab.runner import Run, Scenario
-
-VIP4 = "192.0.2.100"
-VIP4_B = "192.0.2.200"
-VIP6 = "2001:db8::100"
-
-# Findings that a clean, steady capture must not produce.
-CLEAN = (
-    "VRRP-SPLIT-BRAIN",
-    "VRRP-VRID-COLLISION",
-    "VRRP-VIP-CONFLICT",
-    "VRRP-OWNER-CONFLICT",
-    "VRRP-BAD-TTL",
-    "VRRP-BAD-CHECKSUM",
-    "VRRP-MALFORMED",
-    "VRRP-MISSED-ADVERTS",
-    "VRRP-INTERVAL-MISMATCH",
-    "VRRP-VIP-MISMATCH",
-    "VRRP-AUTH-MISMATCH",
-    "VRRP-VERSION-MISMATCH",
-    "VRRP-MIXED-DELIVERY",
-    "VRRP-UNICAST-ASYMMETRY",
-    "VRRP-PEER-UNREACHABLE",
-    "VRRP-PRIORITY-TIE",
-    "VRRP-OWNER-MISMATCH",
-    "VRRP-FLAPPING",
-    "VRRP-CAPTURE-DROPS",
-    "VRRP-VMAC-MISMATCH",
-)
-STEADY_FORBIDDEN = (*CLEAN, "VRRP-FAILOVER", "VRRP-PRIORITY-ZERO", "VRRP-PRIORITY-CHANGE")
-
-
-def _without(codes: tuple[str, ...], *drop: str) -> tuple[str, ...]:
-    return tuple(c for c in codes if c not in drop)
-
-
-def pair(
-    *,
-    name: str = "VI_51",
-    vrid: int = 51,
-    priorities: tuple[int, int] = (150, 100),
-    unicast: bool = False,
-    family: str = "ipv4",
-    version: int = 2,
-    vips: tuple[str, ...] | None = None,
-    r1: dict[str, Any] | None = None,
-    r2: dict[str, Any] | None = None,
-    **common: Any,
-) -> dict[str, list[Instance]]:
-    """One virtual router on routers r1 (index 1) and r2 (index 2)."""
-    addr = router_ipv4 if family == "ipv4" else router_ipv6
-    if vips is None:
-        vips = (VIP4,) if family == "ipv4" else (VIP6,)
-    out: dict[str, list[Instance]] = {}
-    for index, router, prio, extra in ((1, "r1", priorities[0], r1), (2, "r2", priorities[1], r2)):
-        kw: dict[str, Any] = dict(common)
-        if unicast:
-            kw["delivery"] = "unicast"
-            kw["unicast_peers"] = (addr(3 - index),)
-        kw.update(extra or {})
-        out[router] = [
-            Instance(
-                name=name,
-                vrid=vrid,
-                priority=prio,
-                vips=vips,
-                version=version,
-                family=family,
-                **kw,
-            )
-        ]
-    return out
-
-
-def up(
-    r: Run,
-    masters: list[tuple[str, str]],
-    backups: list[tuple[str, str]],
-    *,
-    capture_first: bool = False,
-) -> None:
-    """Start every keepalived, wait for the expected masters and backups, start the capture
-    (or start it first, when the start-up itself is part of the story)."""
-    if capture_first:
-        r.capture_start()
-    r.start()
-    for router, inst in masters:
-        r.wait_state(router, inst, "MASTER", since=0.0, timeout=30.0)
-    r.sleep(1.5)  # settle: start-up races are over
-    for router, inst in masters:
-        r.wait_current(router, inst, "MASTER")
-    for router, inst in backups:
-        r.wait_current(router, inst, "BACKUP")
-    if not capture_first:
-        r.capture_start()
-
-
-R1_MASTER = [("r1", "VI_51")]
-R2_BACKUP = [("r2", "VI_51")]
+from lab.scenarios_carp import CARP_SCENARIOS
+from lab.scenarios_depth import DEPTH_SCENARIOS
+from lab.scenarios_frr import FRR_SCENARIOS
+from lab.scenarios_where import WHERE_SCENARIOS
 
 
 def play_steady(seconds: float) -> Callable[[Run], None]:
@@ -298,8 +214,6 @@ def _add(sc: Scenario) -> None:
     SCENARIOS[sc.name] = sc
 
 
-TWO = ("r1", "r2")
-
 _add(
     Scenario(
         name="v2-multicast-steady",
@@ -331,7 +245,7 @@ _add(
         instances=pair(),
         play=play_failover_kill,
         expected_findings=("VRRP-FAILOVER",),
-        forbidden_findings=(*_without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
+        forbidden_findings=(*without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
     )
 )
 _add(
@@ -371,7 +285,7 @@ _add(
         scripts={"r1": {"chk_r1": TrackFile("chk_r1", weight=-60)}},
         play=play_track("BACKUP"),
         expected_findings=("VRRP-PRIORITY-CHANGE", "VRRP-FAILOVER"),
-        forbidden_findings=(*_without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
+        forbidden_findings=(*without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
     )
 )
 _add(
@@ -397,7 +311,7 @@ _add(
         instances=pair(),
         play=play_split_brain,
         expected_findings=("VRRP-SPLIT-BRAIN",),
-        forbidden_findings=_without(CLEAN, "VRRP-SPLIT-BRAIN"),
+        forbidden_findings=without(CLEAN, "VRRP-SPLIT-BRAIN"),
     )
 )
 _add(
@@ -414,7 +328,7 @@ _add(
         instances=_collision(),
         play=play_collision,
         expected_findings=("VRRP-VRID-COLLISION",),
-        forbidden_findings=_without(
+        forbidden_findings=without(
             STEADY_FORBIDDEN, "VRRP-VRID-COLLISION", "VRRP-MISSED-ADVERTS", "VRRP-FAILOVER", "VRRP-FLAPPING"
         ),
     )
@@ -440,7 +354,7 @@ _add(
         instances=pair(version=3, family="ipv6"),
         play=play_v3_ipv6,
         expected_findings=("VRRP-FAILOVER",),
-        forbidden_findings=(*_without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
+        forbidden_findings=(*without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-PRIORITY-ZERO"),
     )
 )
 _add(
@@ -482,7 +396,7 @@ _add(
         instances=pair(r2={"interval_s": 2.0, "silent_on_wire": True}),
         play=play_dual_master(12, capture_first=True),
         expected_findings=("VRRP-INTERVAL-MISMATCH",),
-        forbidden_findings=_without(CLEAN, "VRRP-INTERVAL-MISMATCH", "VRRP-SPLIT-BRAIN", "VRRP-MISSED-ADVERTS"),
+        forbidden_findings=without(CLEAN, "VRRP-INTERVAL-MISMATCH", "VRRP-SPLIT-BRAIN", "VRRP-MISSED-ADVERTS"),
     )
 )
 _add(
@@ -496,7 +410,7 @@ _add(
         ),
         play=play_dual_master(15),
         expected_findings=("VRRP-MIXED-DELIVERY", "VRRP-SPLIT-BRAIN"),
-        forbidden_findings=_without(CLEAN, "VRRP-MIXED-DELIVERY", "VRRP-SPLIT-BRAIN"),
+        forbidden_findings=without(CLEAN, "VRRP-MIXED-DELIVERY", "VRRP-SPLIT-BRAIN"),
     )
 )
 _add(
@@ -509,7 +423,7 @@ _add(
         instances=pair(unicast=True),
         play=play_peer_down,
         expected_findings=("VRRP-PEER-UNREACHABLE",),
-        forbidden_findings=_without(STEADY_FORBIDDEN, "VRRP-PEER-UNREACHABLE"),
+        forbidden_findings=without(STEADY_FORBIDDEN, "VRRP-PEER-UNREACHABLE"),
     )
 )
 _add(
@@ -523,7 +437,7 @@ _add(
         instances=pair(version=3, family="ipv6", unicast=True),
         play=play_steady(10),
         expected_findings=("VRRP-BAD-TTL",),
-        forbidden_findings=_without(STEADY_FORBIDDEN, "VRRP-BAD-TTL"),
+        forbidden_findings=without(STEADY_FORBIDDEN, "VRRP-BAD-TTL"),
     )
 )
 _add(
@@ -547,66 +461,5 @@ _add(
     )
 )
 
-# -- FRR vrrpd (VRRPv3) ---------------------------------------------------------------------
-
-
-def play_frr_dual_stack(r: Run) -> None:
-    masters = [("r1", "VRID51-ipv4"), ("r1", "VRID51-ipv6")]
-    up(r, masters, [("r2", "VRID51-ipv4"), ("r2", "VRID51-ipv6")])
-    r.sleep(5)
-    r.stop("r1")
-    r.wait_state("r2", "VRID51-ipv4", "MASTER")
-    r.wait_state("r2", "VRID51-ipv6", "MASTER")
-    r.sleep(5)
-    r.start("r1")
-    r.wait_state("r1", "VRID51-ipv4", "MASTER")
-    r.wait_state("r1", "VRID51-ipv6", "MASTER")
-    r.sleep(5)
-
-
-def play_frr_keepalived(r: Run) -> None:
-    up(r, [("r1", "VRID51-ipv4")], [("r2", "VI_51")])
-    r.sleep(5)
-    r.stop("r1")
-    r.wait_state("r2", "VI_51", "MASTER")
-    r.sleep(5)
-    r.start("r1")
-    r.wait_state("r1", "VRID51-ipv4", "MASTER")
-    r.wait_state("r2", "VI_51", "BACKUP")
-    r.sleep(5)
-
-
-_add(
-    Scenario(
-        name="frr-v3-dual-stack",
-        description="FRR vrrpd pair 150/100, VRID 51 over IPv4 (192.0.2.100) and IPv6 "
-        "(2001:db8::100) at once: two virtual routers, not a collision. Adverts leave from the "
-        "virtual MACs; IPv6 from a random link-local of the macvlan. vrrpd on r1 (master) "
-        "gets SIGTERM: a priority-0 advert per family, r2 takes over. r1 restarts and preempts.",
-        notes="FRR does not send the first IPv6 advert after each move to master ('Failed to "
-        "find address to bind'): IPv6 mastership shows on the wire one interval late.",
-        routers=TWO,
-        instances={},
-        frr={
-            "r1": [FrrVirtualRouter(51, 150, vips4=(VIP4,), vips6=(VIP6,))],
-            "r2": [FrrVirtualRouter(51, 100, vips4=(VIP4,), vips6=(VIP6,))],
-        },
-        play=play_frr_dual_stack,
-        expected_findings=("VRRP-FAILOVER", "VRRP-PRIORITY-ZERO"),
-        forbidden_findings=(*_without(CLEAN, "VRRP-MISSED-ADVERTS"), "VRRP-VRID-COLLISION"),
-    )
-)
-_add(
-    Scenario(
-        name="v3-frr-keepalived",
-        description="One VRRPv3 IPv4 virtual router (VRID 51, 192.0.2.100) shared by FRR vrrpd "
-        "on r1 (150, sends from the virtual MAC) and keepalived on r2 (100, sends from its own "
-        "MAC). FRR stops (priority 0), keepalived takes over; FRR returns and preempts.",
-        routers=TWO,
-        instances={"r2": pair(version=3)["r2"]},
-        frr={"r1": [FrrVirtualRouter(51, 150, vips4=(VIP4,))]},
-        play=play_frr_keepalived,
-        expected_findings=("VRRP-FAILOVER", "VRRP-PRIORITY-ZERO"),
-        forbidden_findings=CLEAN,
-    )
-)
+for _scenario in (*FRR_SCENARIOS, *DEPTH_SCENARIOS, *WHERE_SCENARIOS, *CARP_SCENARIOS):
+    _add(_scenario)

@@ -20,12 +20,20 @@ class Packet:
     time: float
     src: str
     dst: str
-    kind: str  # "vrrp", "icmp-error"
-    vrid: int = 0
-    priority: int = 0
-    interval: str = ""
+    kind: str  # "vrrpv2", "vrrpv3", "carp", "icmp-error type N"
+    vrid: int = 0  # CARP: the vhid
+    priority: int = 0  # CARP: the advskew
+    interval: str = ""  # CARP: the advbase
     ttl: int = 0
     auth: str = ""
+    ip_id: int | None = None  # IPv4 identification (IPv6 has none)
+    carp_counter: int | None = None  # CARP's 64-bit replay counter: +1 per advert of a sender
+
+    @property
+    def interval_s(self) -> float:
+        """Seconds until the sender's next advert: the advert interval, for CARP advbase + advskew/256."""
+        base = float(self.interval.rstrip("s") or 1)
+        return base + self.priority / 256 if self.kind == "carp" else base
 
 
 def _addr(raw: bytes) -> str:
@@ -46,15 +54,17 @@ def read_pcap(path: Path) -> list[Packet]:
         offset += 16 + incl
         when = sec + frac / (1e9 if nano else 1e6)
         ethertype = struct.unpack("!H", frame[12:14])[0]
+        ip_id: int | None = None
         if ethertype == 0x0800:
             ihl = (frame[14] & 0x0F) * 4
             proto, ttl = frame[14 + 9], frame[14 + 8]
+            ip_id = struct.unpack("!H", frame[18:20])[0]
             src, dst = _addr(frame[26:30]), _addr(frame[30:34])
-            body = frame[14 + ihl :]
+            body = frame[14 + ihl : 14 + struct.unpack("!H", frame[16:18])[0]]
         elif ethertype == 0x86DD:
             proto, ttl = frame[14 + 6], frame[14 + 7]
             src, dst = _addr(frame[22:38]), _addr(frame[38:54])
-            body = frame[54:]
+            body = frame[54 : 54 + struct.unpack("!H", frame[18:20])[0]]
         else:
             continue
         auth = ""
@@ -62,16 +72,20 @@ def read_pcap(path: Path) -> list[Packet]:
             auth = "AH"
             body = body[(body[1] + 2) * 4 :]
             proto = 112
-        if proto == 112 and len(body) >= 8:
+        if proto == 112 and len(body) == 36 and body[0] == 0x21 and not auth:
+            # CARP (OpenBSD, ucarp): vhid, advskew, authlen, pad, advbase, checksum, counter, HMAC.
+            counter = struct.unpack("!Q", body[8:16])[0]
+            out.append(Packet(when, src, dst, "carp", body[1], body[2], f"{body[5]}s", ttl, "", ip_id, counter))
+        elif proto == 112 and len(body) >= 8:
             version = body[0] >> 4
             if version == 2:
                 interval = f"{body[5]}s"
                 auth = auth or {0: "", 1: "PASS", 2: "AH"}.get(body[4], str(body[4]))
             else:
                 interval = f"{(struct.unpack('!H', body[4:6])[0] & 0x0FFF) / 100:g}s"
-            out.append(Packet(when, src, dst, f"vrrpv{version}", body[1], body[2], interval, ttl, auth))
+            out.append(Packet(when, src, dst, f"vrrpv{version}", body[1], body[2], interval, ttl, auth, ip_id))
         elif proto in (1, 58):
-            out.append(Packet(when, src, dst, f"icmp-error type {body[0]}", ttl=ttl))
+            out.append(Packet(when, src, dst, f"icmp-error type {body[0]}", ttl=ttl, ip_id=ip_id))
     return out
 
 
@@ -82,7 +96,7 @@ def runs(packets: list[Packet]) -> list[tuple[float, float, int, Packet]]:
     open_runs: dict[tuple[object, ...], int] = {}
     for pkt in packets:
         key = (pkt.kind, pkt.src, pkt.dst, pkt.vrid, pkt.priority, pkt.interval, pkt.ttl)
-        interval = float(pkt.interval.rstrip("s") or 1)
+        interval = pkt.interval_s
         index = open_runs.get(key)
         if index is not None and pkt.time - result[index][1] <= max(1.6, 1.6 * interval):
             first, _, count, proto = result[index]
@@ -108,7 +122,12 @@ def story(truth_path: Path) -> list[str]:
     packets = read_pcap(pcap)
     for first, last, count, pkt in runs(packets):
         src, dst = names.get(pkt.src, pkt.src), names.get(pkt.dst, pkt.dst)
-        if pkt.kind.startswith("vrrp"):
+        if pkt.kind == "carp":
+            text = (
+                f"wire  {src:>4} -> {dst:<10} carp   vhid {pkt.vrid:<3} skew {pkt.priority:<3}"
+                f" base {pkt.interval} ttl {pkt.ttl} x{count} until {last - start:7.3f}"
+            )
+        elif pkt.kind.startswith("vrrp"):
             text = (
                 f"wire  {src:>4} -> {dst:<10} {pkt.kind} vrid {pkt.vrid:<3} prio {pkt.priority:<3}"
                 f" int {pkt.interval} ttl {pkt.ttl} {pkt.auth} x{count} until {last - start:7.3f}"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive for real: tshark (the reference dissector), tcpdump
-# (capture, BPF pre-filter), keepalived and nftables (the recording lab), chromium (opens the HTML
+# (capture, BPF pre-filter), keepalived, ucarp and nftables (the recording lab), chromium (opens the HTML
 # report headless). Only as root with apt-get; otherwise it says what is missing, and the tests that
 # need it skip with that reason.
 set -euo pipefail
 declare -A package_of=([tshark]=tshark [tcpdump]=tcpdump [keepalived]=keepalived [nft]=nftables [ip]=iproute2
-  [chromium]=chromium)
+  [ucarp]=ucarp [chromium]=chromium)
 # FRR's vrrpd is the lab's second implementation: only `make pcaps` (LAB_WITH_FRR=1) needs it.
 if [ "${LAB_WITH_FRR:-0}" = 1 ]; then package_of[vtysh]=frr; fi
 missing=()

@@ -30,16 +30,11 @@ def audit(paths: list[Path]) -> Report:
     else:
         report: Report = api_audit([str(p) for p in paths])
         return report
-    from vrrpcap.analyzer import Analyzer
-    from vrrpcap.capture import CaptureSet
-    from vrrpcap.pipeline import AdvertStream
+    from vrrpcap.frames import CaptureSet
+    from vrrpcap.pipeline import AdvertStream, Pipeline
 
     with CaptureSet([str(p) for p in paths]) as captures:
-        stream = AdvertStream(captures)
-        analyzer = Analyzer()
-        for advert in stream:
-            analyzer.feed(advert)
-        return analyzer.finish(stream.inputs())
+        return Pipeline().run(AdvertStream(captures))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from vrrpcap.capture import Frame
+from vrrpcap.frames import Frame
 
 # Link types (https://www.tcpdump.org/linktypes.html)
 LT_NULL = 0
@@ -29,7 +29,7 @@ PCAP_MAGIC_US = 0xA1B2C3D4
 PCAP_MAGIC_NS = 0xA1B23C4D
 
 
-# -- checksums, written from RFC 1071 independently of vrrpcap.checksum -----------------------------
+# -- checksums, written from RFC 1071 independently of vrrpcap.decode.checksum -------------------------
 
 
 def ones_complement_checksum(data: bytes) -> int:

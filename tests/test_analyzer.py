@@ -10,11 +10,10 @@ from itertools import count
 
 import pytest
 
-from vrrpcap.advert import Advert
-from vrrpcap.analyzer import Analyzer, master_down_interval
+from vrrpcap.analysis import Engine, FailoverEvent, FindingEvent, master_down_interval
+from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Severity
-from vrrpcap.model import FailoverEvent, FindingEvent
-from vrrpcap.report import Report
+from vrrpcap.report import InputSummary, Report
 
 VIP = ("192.0.2.100",)
 GROUP = "224.0.0.18"
@@ -82,21 +81,12 @@ def audit(adverts: Iterable[Advert], drops: int | None = None) -> Report:
     numbers = count(1)
     from dataclasses import replace
 
-    analyzer = Analyzer()
+    engine = Engine()
     for a in ordered:
-        analyzer.feed(replace(a, frame=next(numbers)))
+        engine.feed(replace(a, frame=next(numbers)))
     first, last = ordered[0].time, ordered[-1].time
-    inputs = [
-        {
-            "path": "t.pcap",
-            "packets": len(ordered),
-            "adverts": len(ordered),
-            "first_time": first,
-            "last_time": last,
-            "capture_drops": drops,
-        }
-    ]
-    return analyzer.finish(inputs)
+    inputs = (InputSummary("t.pcap", "pcap", None, len(ordered), len(ordered), first, last, drops),)
+    return engine.finish(inputs)
 
 
 def codes(report: Report) -> set[str]:
@@ -212,6 +202,10 @@ def test_vrid_collision_is_two_virtual_routers_not_a_split_brain() -> None:
     adverts += series("192.0.2.3", 0.5, 20.5, prio=140, vips=("192.0.2.200",))
     report = audit(adverts)
     assert sorted(v.id for v in report.virtual_routers) == [
+        "ipv4/vrid51/multicast",
+        "ipv4/vrid51/multicast[192.0.2.200]",
+    ]
+    assert sorted(v.label for v in report.virtual_routers) == [
         "ipv4/vrid51/multicast[192.0.2.100]",
         "ipv4/vrid51/multicast[192.0.2.200]",
     ]
@@ -240,7 +234,8 @@ def test_mixed_unicast_multicast_is_one_virtual_router() -> None:
     adverts = series("192.0.2.1", 0, 10, prio=150, dst="192.0.2.2") + series("192.0.2.2", 0.2, 10.2)
     report = audit(adverts)
     (vr,) = report.virtual_routers
-    assert vr.delivery == "mixed" and vr.id == "ipv4/vrid51/mixed:192.0.2.1+192.0.2.2"
+    assert vr.delivery == "mixed" and vr.id == "ipv4/vrid51/192.0.2.1+192.0.2.2"
+    assert vr.label == "ipv4/vrid51/mixed:192.0.2.1+192.0.2.2"
     assert {"VRRP-MIXED-DELIVERY", "VRRP-SPLIT-BRAIN"} <= codes(report)
     assert "multicast and the other unicast" in only(report, "VRRP-SPLIT-BRAIN").message
 
@@ -345,20 +340,20 @@ def test_every_finding_code_is_documented() -> None:
 
 
 def test_events_come_as_soon_as_they_are_certain() -> None:
-    analyzer = Analyzer()
+    engine = Engine()
     for a in series("192.0.2.1", 0, 10, prio=150):
-        analyzer.feed(a)
-    events = analyzer.feed(advert(13.61, "192.0.2.2"))
+        engine.feed(a)
+    events = engine.feed(advert(13.61, "192.0.2.2"))
     failovers = [e.failover for e in events if isinstance(e, FailoverEvent)]
     assert [(f.from_router, f.to_router, f.cause) for f in failovers] == [("192.0.2.1", "192.0.2.2", "silence")]
     assert any(isinstance(e, FindingEvent) and e.finding.code == "VRRP-FAILOVER" for e in events)
 
 
 def test_memory_is_bounded_by_routers_not_packets() -> None:
-    analyzer = Analyzer()
+    engine = Engine()
     for i in range(20000):
-        analyzer.feed(advert(i * 1.0, "192.0.2.1", ttl=1))
-    report = analyzer.finish()
+        engine.feed(advert(i * 1.0, "192.0.2.1", ttl=1))
+    report = engine.finish()
     ttl = only(report, "VRRP-BAD-TTL")
     assert ttl.count == 20000 and len(ttl.frames) == MAX_EVIDENCE
     assert len(report.virtual_routers[0].masters) == 1

@@ -40,9 +40,9 @@ from tests.support import (
     spb,
     write,
 )
-from vrrpcap.capture import CaptureReader, CaptureSet, Frame
 from vrrpcap.decode import decode_frame
 from vrrpcap.errors import ExitCode, InputUnavailable, NotACapture
+from vrrpcap.frames import CaptureReader, CaptureSet, Frame
 
 BASE_NS = 1_700_000_000 * 10**9
 SRC = "192.0.2.1"

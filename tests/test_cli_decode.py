@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_PCAPS
-from vrrpcap.advert import FIELD_NAMES
+from vrrpcap.decode import FIELD_NAMES
 from vrrpcap.errors import ExitCode
 
 TCPDUMP_VRRP = SHARED_PCAPS / "tcpdump-vrrp.pcap"

@@ -46,8 +46,7 @@ from tests.support import (
     to_frame,
     with_checksum,
 )
-from vrrpcap.advert import Advert, advert_to_dict
-from vrrpcap.decode import decode_frame
+from vrrpcap.decode import Advert, advert_to_dict, decode_frame
 
 SRC4 = "192.0.2.1"
 PEER4 = "192.0.2.2"

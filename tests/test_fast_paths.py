@@ -23,8 +23,8 @@ from scapy.layers.inet6 import IPv6, IPv6ExtHdrHopByHop
 from scapy.layers.l2 import Dot1Q, Ether
 from scapy.layers.vrrp import VRRP, VRRPv3
 
-import vrrpcap.capture as capture_module
-import vrrpcap.decode as decode_module
+import vrrpcap.decode.cache as decode_module
+import vrrpcap.frames.reader as capture_module
 from benchmarks.generate import dense_adverts, mixed_packets, write_pcap, write_pcapng
 from tests.conftest import lab_captures, public_captures
 from tests.support import (
@@ -44,11 +44,10 @@ from tests.support import (
     spb,
     write,
 )
-from vrrpcap.advert import Advert
-from vrrpcap.analyzer import Analyzer
-from vrrpcap.capture import CaptureReader, CaptureSet, Frame
-from vrrpcap.decode import CachingDecoder, decode_frame
-from vrrpcap.pipeline import AdvertStream
+from vrrpcap.analysis import Engine
+from vrrpcap.decode import Advert, CachingDecoder, decode_frame
+from vrrpcap.frames import CaptureReader, CaptureSet, Frame
+from vrrpcap.pipeline import AdvertStream, Pipeline
 
 BASE_NS = 1_700_000_000 * 10**9
 HAVE_C = capture_module.scanner is not None
@@ -122,20 +121,21 @@ def run_path(paths: list[str], path_kind: str, monkeypatch: pytest.MonkeyPatch) 
             patch.setattr(capture_module, "scanner", None)
             patch.setattr(decode_module, "_clone", decode_module._slow_clone)
             patch.setattr(decode_module, "_content_key", decode_module._content_key_py)
-        analyzer = Analyzer()
-        analyzer.fast_repeats = path_kind != "reference"
+        engine = Engine()
+        engine.caching = path_kind != "reference"
+        pipeline = Pipeline(engine=engine)
         with CaptureSet(paths) as captures:
             stream = AdvertStream(captures, scan=path_kind != "reference")
             adverts = []
             for advert in stream:
                 adverts.append(advert)
-                analyzer.feed(advert)
+                pipeline.advert(advert)
             inputs = stream.inputs()
             readers = [
                 (r.frames, r.damage, r.anomalies, r.drops, r.interfaces, r._retired, r.problems())
                 for r in captures.readers
             ]
-        report = analyzer.finish(inputs)
+        report = pipeline.finish(inputs)
     return {"adverts": adverts, "inputs": inputs, "readers": readers, "report": report.as_dict()}
 
 

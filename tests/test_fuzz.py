@@ -39,11 +39,10 @@ from tests.support import (
     to_frame,
     with_checksum,
 )
-from vrrpcap.advert import Advert, advert_to_dict
-from vrrpcap.capture import CaptureReader, Frame
-from vrrpcap.decode import decode_frame
+from vrrpcap.decode import Advert, advert_to_dict, decode_frame
+from vrrpcap.decode.linklayer import UNWRAPPERS
 from vrrpcap.errors import VrrpcapError
-from vrrpcap.linklayer import UNWRAPPERS
+from vrrpcap.frames import CaptureReader, Frame
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FILES = settings(

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import matplotlib.dates as mdates
 import pytest
@@ -31,10 +30,9 @@ from matplotlib.text import Text
 from PIL import Image
 
 from tests.conftest import PCAPS
-from vrrpcap.analyzer import Analyzer, Options
+from vrrpcap.analysis import Options
 from vrrpcap.errors import VrrpcapError
 from vrrpcap.findings import Finding, Severity
-from vrrpcap.model import Failover, Mastership, RouterSummary, VirtualRouter
 from vrrpcap.render.html import render_html
 from vrrpcap.render.plot import (
     LANES_PER_PAGE,
@@ -47,6 +45,7 @@ from vrrpcap.render.plot import (
     render_plot,
 )
 from vrrpcap.report import Report
+from vrrpcap.report.model import Failover, InputSummary, Mastership, RouterSummary, VirtualRouter
 
 FAILOVER = "v2-failover-kill.pcap"
 SPLIT_BRAIN = "v2-split-brain.pcap"
@@ -70,15 +69,11 @@ def audit(name: str) -> Report:
     else:
         report: Report = api_audit([path])
         return report
-    from vrrpcap.capture import CaptureSet
-    from vrrpcap.pipeline import AdvertStream
+    from vrrpcap.frames import CaptureSet
+    from vrrpcap.pipeline import AdvertStream, Pipeline
 
     with CaptureSet([path]) as captures:
-        stream = AdvertStream(captures)
-        analyzer = Analyzer()
-        for advert in stream:
-            analyzer.feed(advert)
-        return analyzer.finish(stream.inputs())
+        return Pipeline().run(AdvertStream(captures))
 
 
 # -- a synthetic report: many virtual routers, each story in known places -------------------------------
@@ -140,6 +135,8 @@ def synthetic(count: int = 200, span: float = 600.0, interface: str = "eth0") ->
         vrs.append(
             VirtualRouter(
                 id=vid,
+                label=vid,
+                segment=vid.rsplit("/", 1)[0],
                 interface=interface,
                 vlan=(100 + i // 50,),
                 family="ipv4",
@@ -157,10 +154,7 @@ def synthetic(count: int = 200, span: float = 600.0, interface: str = "eth0") ->
                 last_seen=T0 + span,
             )
         )
-    inputs: list[dict[str, Any]] = [
-        {"path": "synthetic.pcap", "format": "pcap", "compression": None, "packets": 600 * count,
-         "adverts": 600 * count, "first_time": T0, "last_time": T0 + span, "capture_drops": 0, "problems": []}
-    ]  # fmt: skip
+    inputs = (InputSummary("synthetic.pcap", "pcap", None, 600 * count, 600 * count, T0, T0 + span, 0),)
     return Report(inputs, vrs, findings, Options())
 
 
@@ -410,7 +404,7 @@ def test_html_is_self_contained_and_complete(name: str, tmp_path: Path) -> None:
     for section in ("summary", "findings", "timelines", "delivery", "inputs"):
         assert f'id="{section}"' in page
     for item in report.inputs:
-        assert html.escape(str(item["path"])) in page
+        assert html.escape(item.path) in page
 
 
 def test_html_escapes_capture_strings(tmp_path: Path) -> None:

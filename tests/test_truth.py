@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import PCAPS
-from vrrpcap.analyzer import Analyzer
-from vrrpcap.capture import CaptureSet
 from vrrpcap.findings import Severity
-from vrrpcap.model import Mastership
-from vrrpcap.pipeline import AdvertStream
+from vrrpcap.frames import CaptureSet
+from vrrpcap.pipeline import AdvertStream, Pipeline
 from vrrpcap.report import Report
+from vrrpcap.report.model import Mastership
 
 TRUTHS = sorted(PCAPS.glob("*.truth.json"))
 START_TOLERANCE = 0.5
@@ -31,11 +30,7 @@ KILL_ACTIONS = ("kill-keepalived", "stop-keepalived", "kill-vrrpd", "stop-vrrpd"
 
 def audit(path: Path) -> Report:
     with CaptureSet([str(path)]) as captures:
-        stream = AdvertStream(captures)
-        analyzer = Analyzer()
-        for advert in stream:
-            analyzer.feed(advert)
-        return analyzer.finish(stream.inputs())
+        return Pipeline().run(AdvertStream(captures))
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ def runs_of(report: Report, e: Expected) -> list[Mastership]:
 def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
     truth = json.loads(truth_path.read_text())
     report = audit(PCAPS / truth["capture"]["file"])
-    capture_start = report.inputs[0]["first_time"]
+    capture_start = report.inputs[0].first_time
     problems = []
     matched: set[tuple[str, float]] = set()
     for e in expected_masterships(truth):

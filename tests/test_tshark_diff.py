@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import lab_captures, public_captures
-from vrrpcap.advert import Advert
-from vrrpcap.capture import CaptureSet
-from vrrpcap.decode import decode_frames
+from vrrpcap.decode import Advert, decode_frames
+from vrrpcap.frames import CaptureSet
 
 TSHARK_FIELDS = (
     "frame.number",

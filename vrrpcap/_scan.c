@@ -1,6 +1,6 @@
 /* vrrpcap._scan: walk pcap records and pcapng enhanced packet blocks at C speed.
  *
- * The reader (vrrpcap/capture.py) hands a buffer of raw file bytes and a position; a scan walks
+ * The reader (vrrpcap/frames/pcap.py, pcapng.py) hands a buffer of raw file bytes and a position; a scan walks
  * records while everything about them is ordinary, counts every frame (so frame numbers stay
  * Wireshark's: the 1-based position in the file), keeps the earliest and latest timestamp, and
  * returns the frames that may carry VRRP. It stops, leaving the position at the start of the
@@ -229,7 +229,7 @@ static int add_frame(PyObject *found, PyObject *keys, PyObject *frame, double ke
 
 static int check_frame_type(PyObject *frame_type) {
     if (!PyType_Check(frame_type) || !PyType_IsSubtype((PyTypeObject *)frame_type, &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "frame_type must be a tuple subclass (vrrpcap.capture.Frame)");
+        PyErr_SetString(PyExc_TypeError, "frame_type must be a tuple subclass (vrrpcap.frames.Frame)");
         return -1;
     }
     return 0;
@@ -394,7 +394,7 @@ fail:
 PyDoc_STRVAR(mask_doc,
              "content_key(linktype, data)\n--\n\n"
              "data with the IPv4 identification and header checksum zeroed when it is Ethernet (at most one VLAN "
-             "tag) carrying IPv4 of at least 20 bytes; otherwise data itself. See vrrpcap.decode._content_key.");
+             "tag) carrying IPv4 of at least 20 bytes; otherwise data itself. See vrrpcap.decode.cache._content_key.");
 
 static PyObject *content_key(PyObject *self, PyObject *args) {
     unsigned int linktype;
@@ -437,7 +437,7 @@ static PyObject *py_may_carry_vrrp(PyObject *self, PyObject *args) {
 PyDoc_STRVAR(clone_doc,
              "clone(template, file, frame, time)\n--\n\n"
              "A new object of template's type (a class with __slots__ only, among them file, frame and time) "
-             "holding template's slot values, with file, frame and time replaced. vrrpcap.decode uses it to make "
+             "holding template's slot values, with file, frame and time replaced. vrrpcap.decode.cache uses it to make "
              "an advert from a cached one, many times faster than the frozen dataclass's __init__; it checks the "
              "result against __init__ before relying on it.");
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from vrrpcap.advert import FIELD_NAMES, advert_to_dict
-from vrrpcap.analyzer import Analyzer, Options
-from vrrpcap.capture import CaptureSet
-from vrrpcap.pipeline import AdvertStream
+from vrrpcap.analysis import Options
+from vrrpcap.decode import FIELD_NAMES, advert_to_dict
+from vrrpcap.frames import CaptureSet
+from vrrpcap.pipeline import AdvertStream, audit_paths
 from vrrpcap.report import Report
 
 if TYPE_CHECKING:
@@ -38,9 +38,4 @@ def read_adverts(paths: str | Iterable[str], show_secrets: bool = False) -> pd.D
 
 def audit(paths: str | Iterable[str], options: Options | None = None) -> Report:
     """Analyze the captures (merged by time) and return the report."""
-    analyzer = Analyzer(options)
-    with CaptureSet(_paths(paths)) as captures:
-        stream = AdvertStream(captures)
-        for advert in stream:
-            analyzer.feed(advert)
-        return analyzer.finish(stream.inputs())
+    return audit_paths(_paths(paths), options)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
+
+Drawn = Literal["span", "rule"]  # how timeline pictures mark a finding: a red band, a red rule
 
 
 class Severity(IntEnum):
@@ -22,9 +25,14 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
+    """Everything about a code that is not one occurrence: the catalogue is the one place for it."""
+
     code: str
     severity: Severity
     title: str
+    drawn: Drawn | None = None  # marked in red on timeline pictures, and how
+    picture_label: str | None = None  # the red mark's caption
+    streamed: bool = True  # False: `live --json` has its own record for it (failovers)
 
 
 _CATALOG = (
@@ -63,7 +71,24 @@ _CATALOG = (
     ("VRRP-PRIORITY-ZERO", Severity.INFO, "a master resigned with priority 0"),
 )
 
-CODES: dict[str, CodeInfo] = {code: CodeInfo(code, severity, title) for code, severity, title in _CATALOG}
+_PICTURES: dict[str, tuple[Drawn, str]] = {
+    "VRRP-SPLIT-BRAIN": ("span", "SPLIT BRAIN"),
+    "VRRP-VRID-COLLISION": ("span", "VRID COLLISION"),
+    "VRRP-MISSED-ADVERTS": ("rule", "missed adverts"),
+}
+_NOT_STREAMED = frozenset({"VRRP-FAILOVER"})  # every failover has its own live record, with takeover latency
+
+CODES: dict[str, CodeInfo] = {
+    code: CodeInfo(
+        code,
+        severity,
+        title,
+        drawn=_PICTURES[code][0] if code in _PICTURES else None,
+        picture_label=_PICTURES[code][1] if code in _PICTURES else None,
+        streamed=code not in _NOT_STREAMED,
+    )
+    for code, severity, title in _CATALOG
+}
 
 MAX_EVIDENCE = 40  # frame numbers kept per finding: enough to look at, bounded whatever the capture
 
@@ -79,6 +104,7 @@ class Finding:
     message: str
     frames: tuple[int, ...] = ()
     count: int = 1  # how many occurrences the finding sums up (adverts, gaps, changes)
+    vrid: int | None = None  # the VRID concerned, None for capture-wide findings
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -91,4 +117,5 @@ class Finding:
             "message": self.message,
             "frames": list(self.frames),
             "count": self.count,
+            "vrid": self.vrid,
         }

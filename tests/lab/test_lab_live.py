@@ -1,7 +1,8 @@
 """Live test of the recording lab: real keepalived in network namespaces (root only).
 
-Records one short steady scenario into tmp_path and checks the capture, the ground truth, and
-that nothing with the run's prefix is left behind. About 12 s.
+Records short scenarios into tmp_path and checks the capture, the ground truth, and that nothing
+with the run's prefix is left behind: a steady keepalived pair, nftables path loss seen from a
+router's own interface, a ucarp pair. About 40 s.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from lab.expect import missing
+from lab.kit import up
 from lab.netns import leftovers, new_prefix, which
 from lab.record import main as record_main
 from lab.runner import Run, Scenario, record
 from lab.scenarios import SCENARIOS, pair, play_steady
+from lab.story import read_pcap
+from lab.ucarp import CarpVhid
 
 
 def _lab_available() -> str | None:
@@ -111,3 +116,60 @@ def test_teardown_after_failure(tmp_path: Path) -> None:
         record(scenario, tmp_path, prefix=prefix)
     assert leftovers(prefix) == []
     assert list(tmp_path.iterdir()) == []
+
+
+def _vantage_loss(r: Run) -> None:
+    up(r, [("r1", "VI_51")], [("r2", "VI_51")])
+    rule = r.lose("r2", source="r1")
+    r.sleep(2.5)  # fewer than three adverts lost: r2 stays backup
+    r.restore(rule)
+    r.sleep(1.5)
+
+
+@live
+def test_path_loss_cuts_one_port_only(tmp_path: Path) -> None:
+    """nftables in the bridge drops r1's adverts into r2's port: r2's own capture lacks exactly the
+    adverts the rule counted, the bridge's capture has them all."""
+    scenario = Scenario(
+        name="live-loss",
+        description="path loss into r2",
+        routers=("r1", "r2"),
+        instances=pair(),
+        play=_vantage_loss,
+        vantages=("r2",),
+    )
+    truth = record(scenario, tmp_path)
+    bridge = [p for p in read_pcap(tmp_path / "live-loss.bridge.pcap") if p.kind == "vrrpv2"]
+    at_r2 = [p for p in read_pcap(tmp_path / "live-loss.r2.pcap") if p.kind == "vrrpv2"]
+    end = next(a for a in truth["actions"] if a["action"] == "path-loss-end")  # type: ignore[union-attr]
+    dropped = missing(bridge, at_r2)
+    assert len(dropped) == end["dropped"] >= 2
+    assert {p.src for p in dropped} == {"192.0.2.1"}
+    assert (tmp_path / "live-loss.configs" / "r1.conf").read_text().startswith("global_defs {")
+
+
+def _ucarp_up(r: Run) -> None:
+    up(r, [("c1", "vhid51")], [("c2", "vhid51")])
+    r.sleep(3)
+
+
+@live
+@pytest.mark.skipif(which("ucarp") is None, reason="ucarp is not installed (apt-get install -y ucarp)")
+def test_ucarp_pair(tmp_path: Path) -> None:
+    """Two ucarp daemons: the up/down scripts give the transitions, CARP adverts reach the capture."""
+    scenario = Scenario(
+        name="live-carp",
+        description="ucarp pair",
+        routers=("c1", "c2"),
+        instances={},
+        play=_ucarp_up,
+        ucarp={"c1": CarpVhid(51, advskew=0, vip="192.0.2.100"), "c2": CarpVhid(51, advskew=100, vip="192.0.2.100")},
+    )
+    truth = record(scenario, tmp_path)
+    carp = [p for p in read_pcap(tmp_path / "live-carp.pcap") if p.kind == "carp"]
+    assert len(carp) >= 2 and {(p.src, p.vrid, p.priority) for p in carp} == {("192.0.2.1", 51, 0)}
+    states = [(t["router"], t["state"]) for t in truth["transitions"]]  # type: ignore[union-attr]
+    assert ("c1", "MASTER") in states and ("c2", "MASTER") not in states
+    assert truth["lab_warnings"] == []
+    cmdline = (tmp_path / "live-carp.configs" / "c1.cmdline").read_text()
+    assert "--vhid=51" in cmdline and "--advskew=0" in cmdline

@@ -67,8 +67,8 @@ def test_truth_matches_capture(path: Path) -> None:
         for macvlan in router.get("frr_macvlans", []):
             addresses[macvlan["ipv6_link_local"]] = router["name"]
     packets = read_pcap(pcap)
-    adverts = [p for p in packets if p.kind.startswith("vrrp")]
-    assert adverts, "no VRRP adverts in the capture"
+    adverts = [p for p in packets if p.kind.startswith("vrrp") or p.kind == "carp"]
+    assert adverts, "no VRRP or CARP adverts in the capture"
     start, end = truth["capture"]["start"], truth["capture"]["end"]
     senders = set()
     for advert in adverts:

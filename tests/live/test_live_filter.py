@@ -14,8 +14,8 @@ import pytest
 
 from lab.netns import Lab, run
 from tests.live.conftest import ROOT, LiveProcess
-from vrrpcap.capture import CaptureReader
 from vrrpcap.decode import decode_frame
+from vrrpcap.frames import CaptureReader
 from vrrpcap.live.source import CAPTURE_FILTER
 
 LAB_PCAPS = sorted((ROOT / "pcaps").glob("*.pcap"))

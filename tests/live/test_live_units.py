@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from vrrpcap.advert import Advert
-from vrrpcap.analyzer import Analyzer
-from vrrpcap.capture import CaptureReader, Frame
-from vrrpcap.live.notify import Change, MasterChanges, Notifier, NotifyResult, vrid_of
+from vrrpcap.analysis import Engine, FailoverEvent, MasterStarted
+from vrrpcap.decode import Advert
+from vrrpcap.frames import CaptureReader, Frame
+from vrrpcap.live.notify import Change, MasterChanges, Notifier, NotifyResult
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import CaptureStats, microseconds
 
@@ -50,8 +51,10 @@ def test_empty_capture_is_still_a_valid_file(tmp_path: Path) -> None:
 # -- notify scripts, run for real -------------------------------------------------------------------
 
 
-def _change(vr: str = "eth0/ipv4/vrid7/multicast", state: str = "MASTER", router: str = "192.0.2.9") -> Change:
-    return Change(vr, vrid_of(vr), router, state, 120, "silence", 1_700_000_000.0, 3.61)
+def _change(
+    vr: str = "eth0/ipv4/vrid7/multicast", state: str = "MASTER", router: str = "192.0.2.9", vrid: int = 7
+) -> Change:
+    return Change(vr, vrid, router, state, 120, "silence", 1_700_000_000.0, 3.61)
 
 
 def _script(folder: Path, body: str) -> str:
@@ -99,7 +102,7 @@ def test_notify_keeps_order_per_virtual_router_and_never_blocks(tmp_path: Path) 
     started = time.monotonic()
     notifier.submit(_change(state="FAULT", router="192.0.2.1"))
     notifier.submit(_change(state="MASTER", router="192.0.2.2"))
-    notifier.submit(_change(vr="eth0/ipv4/vrid8/multicast", state="MASTER"))  # another VR: not held up
+    notifier.submit(_change(vr="eth0/ipv4/vrid8/multicast", state="MASTER", vrid=8))  # another VR: not held up
     assert time.monotonic() - started < 0.2  # submit returns at once
     notifier.close(wait=5.0)
     lines = log.read_text().splitlines()
@@ -141,7 +144,7 @@ def _advert(t: float, src: str, priority: int, frame: int) -> Advert:
 
 def _changes(adverts: list[Advert], until: float) -> list[tuple[str, str, int, str]]:
     """Feed adverts in time order with a tick every 100 ms, as a live session does."""
-    analyzer = Analyzer()
+    engine = Engine()
     priorities: dict[tuple[int | None, str], int] = {}
     tracker = MasterChanges(priorities)
     out: list[Change] = []
@@ -152,8 +155,8 @@ def _changes(adverts: list[Advert], until: float) -> list[tuple[str, str, int, s
             advert = pending.pop(0)
             if advert.priority:
                 priorities[(advert.vrid, advert.src)] = advert.priority
-            out += tracker.observe(analyzer.feed(advert))
-        out += tracker.observe(analyzer.tick(t))
+            out += tracker.observe(engine.feed(advert))
+        out += tracker.observe(engine.tick(t))
         t += 0.1
     return [(c.router, c.state, c.priority, c.cause) for c in out]
 
@@ -189,6 +192,13 @@ def test_notify_decisions_on_preemption() -> None:
     ]
 
 
-def test_vrid_is_read_from_the_right() -> None:
-    assert vrid_of("vrid9/vlan10/ipv6/vrid51/2001:db8::1+2001:db8::2") == 51
-    assert vrid_of("no-vrid-here") is None
+def test_events_carry_the_vrid_whatever_the_interface_is_called() -> None:
+    first = [_advert(float(t), "192.0.2.1", 100, t + 1) for t in range(4)]
+    second = [_advert(6.7 + t, "192.0.2.2", 90, t + 10) for t in range(3)]
+    adverts = [replace(a, interface="vrid9/x") for a in first + second]
+    engine = Engine()
+    events = [e for a in adverts for e in engine.feed(a)]
+    failovers = [e.failover for e in events if isinstance(e, FailoverEvent)]
+    assert [(f.vrid, f.from_router, f.to_router) for f in failovers] == [(51, "192.0.2.1", "192.0.2.2")]
+    assert all(e.vrid == 51 for e in events if isinstance(e, MasterStarted))
+    assert {e.vr for e in events if isinstance(e, MasterStarted)} == {"vrid9%2Fx/ipv4/vrid51/multicast"}

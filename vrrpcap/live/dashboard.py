@@ -18,10 +18,9 @@ from rich.table import Table
 from rich.text import Text
 
 from vrrpcap.findings import Severity
-from vrrpcap.live.notify import vrid_of
-from vrrpcap.model import VirtualRouter
 from vrrpcap.render.common import clock
 from vrrpcap.report import Report
+from vrrpcap.report.model import VirtualRouter
 
 LOG_LINES = 12
 RATE_WINDOW = 10.0  # seconds of history for the advert rate
@@ -161,7 +160,7 @@ class Dashboard:
         vrs = report.virtual_routers
         for vr in vrs[:max_rows]:
             state, masters, overdue = vr_state(vr, report, now)
-            prios = [self._priorities.get((vrid_of(vr.id), m)) for m in masters]
+            prios = [self._priorities.get((vr.vrid, m)) for m in masters]
             rate = self._rate(vr, now)
             findings = [f for f in report.findings if f.vr == vr.id and f.code != "VRRP-FAILOVER"]
             counts = [

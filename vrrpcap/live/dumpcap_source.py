@@ -1,6 +1,6 @@
 """``--backend tshark``: Wireshark's dumpcap captures, we read its pcapng stream.
 
-``dumpcap -i IFACE -f FILTER -w -`` writes pcapng to a pipe; ``vrrpcap.capture.CaptureReader`` reads
+``dumpcap -i IFACE -f FILTER -w -`` writes pcapng to a pipe; ``vrrpcap.frames.CaptureReader`` reads
 it block by block as it arrives and the frames go to the same decoder as every other frame. Why
 dumpcap and not pyshark: pyshark runs tshark, which dissects every packet (and then calls dumpcap
 anyway); its JSON would have to be turned back into bytes to reach our decoder, and it gives no
@@ -23,8 +23,8 @@ import threading
 import time
 from typing import Any, BinaryIO, NoReturn, cast
 
-from vrrpcap.capture import CaptureReader
 from vrrpcap.errors import VrrpcapError
+from vrrpcap.frames import CaptureReader
 from vrrpcap.live.errors import BackendMissing, CaptureFailed, CapturePermission, NoSuchInterface
 from vrrpcap.live.source import BUFFER_BYTES, CaptureSource, CaptureStats, SourceEnded, check_interface, microseconds
 

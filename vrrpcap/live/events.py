@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
 from vrrpcap.findings import Finding
-from vrrpcap.live.notify import NotifyResult, vrid_of
-from vrrpcap.model import Event, FailoverEvent, MasterEnded, MasterStarted
+from vrrpcap.live.notify import NotifyResult
 from vrrpcap.report import Report
 
 
@@ -45,7 +45,9 @@ def event_record(event: Event, now: float) -> dict[str, Any]:
         }
     if isinstance(event, FailoverEvent):
         f = event.failover
-        return {"event": "failover", "vr": f.vr, "vrid": vrid_of(f.vr), **f.as_dict()}
+        return {"event": "failover", "vr": f.vr, "vrid": f.vrid, **f.as_dict()}
+    if isinstance(event, VirtualRouterMerged):
+        return {"event": "merged", "time": event.time, "vr": event.into, "vrid": event.vrid, "absorbed": event.absorbed}
     return finding_record(event.finding, now)
 
 

@@ -35,8 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 
+from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
 from vrrpcap.live.errors import NotifyScriptUnusable
-from vrrpcap.model import Event, FailoverEvent, MasterEnded, MasterStarted
 
 BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
 WORKERS = 4
@@ -67,15 +67,6 @@ class NotifyResult:
     error: str | None = None
 
 
-def vrid_of(vr: str) -> int | None:
-    """The VRID in a virtual router id (``iface/vlan10/ipv4/vrid51/multicast``), read from the right:
-    an interface may be called anything, the group label after the VRID is addresses or a word."""
-    for part in reversed(vr.split("/")):
-        if part.startswith("vrid") and part[4:].isdigit():
-            return int(part[4:])
-    return None
-
-
 class MasterChanges:
     """Turns the analyzer's events into the notify calls they mean (see the module docstring).
 
@@ -87,8 +78,8 @@ class MasterChanges:
         self._masters: dict[str, set[str]] = {}
         self._seen: set[str] = set()
 
-    def _priority(self, vr: str, router: str, fallback: int | None = None) -> int:
-        return self._priorities.get((vrid_of(vr), router)) or fallback or 0
+    def _priority(self, vrid: int, router: str, fallback: int | None = None) -> int:
+        return self._priorities.get((vrid, router)) or fallback or 0
 
     def observe(self, events: Iterable[Event]) -> list[Change]:
         batch = list(events)
@@ -103,6 +94,7 @@ class MasterChanges:
                     continue
                 failover = failovers.get((event.vr, event.router))
                 takeover = None
+                cause: str
                 if failover is not None:
                     cause, takeover = failover.cause, failover.takeover_s
                 elif event.vr not in self._seen:
@@ -123,15 +115,20 @@ class MasterChanges:
                     continue
                 masters.discard(f.from_router)
                 state = "BACKUP" if f.cause == "preempted" else "FAULT"
-                priority = self._priority(f.vr, f.from_router, f.from_priority)
-                out.append(Change(f.vr, vrid_of(f.vr), f.from_router, state, priority, f.cause, f.time, f.takeover_s))
+                priority = self._priority(f.vrid, f.from_router, f.from_priority)
+                out.append(Change(f.vr, f.vrid, f.from_router, state, priority, f.cause, f.time, f.takeover_s))
+            elif isinstance(event, VirtualRouterMerged):
+                # The survivor keeps its id: the absorbed one's masters are its masters now.
+                self._masters.setdefault(event.into, set()).update(self._masters.pop(event.absorbed, set()))
+                if event.absorbed in self._seen:
+                    self._seen.add(event.into)
             elif isinstance(event, MasterEnded):
                 masters = self._masters.setdefault(event.vr, set())
                 if event.router not in masters:
                     continue
                 masters.discard(event.router)
                 state = "BACKUP" if event.cause in ("yielded", "preempted") else "FAULT"
-                priority = event.priority or self._priority(event.vr, event.router)
+                priority = event.priority or self._priority(event.vrid, event.router)
                 out.append(Change(event.vr, event.vrid, event.router, state, priority, event.cause, event.time))
         # Within one batch the old master hears it first, as keepalived's own order would be.
         return sorted(out, key=lambda c: c.state == "MASTER")

@@ -14,7 +14,7 @@ import struct
 from typing import BinaryIO
 
 from vrrpcap import __version__
-from vrrpcap.capture import Frame
+from vrrpcap.frames import Frame
 from vrrpcap.live.errors import CaptureFailed
 from vrrpcap.live.source import CaptureStats
 

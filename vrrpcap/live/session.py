@@ -26,17 +26,16 @@ from types import FrameType
 from typing import Any, TextIO
 
 from vrrpcap import __version__
-from vrrpcap.advert import advert_to_dict
-from vrrpcap.analyzer import Analyzer, Options
-from vrrpcap.capture import Frame
-from vrrpcap.decode import decode_frame
+from vrrpcap.analysis import Event, FindingEvent, Options
+from vrrpcap.decode import advert_to_dict
+from vrrpcap.frames import Frame
 from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
 from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
 from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import QUEUE_FRAMES, CaptureSource, CaptureStats, SourceEnded
-from vrrpcap.model import Event, FindingEvent
-from vrrpcap.report import Report
+from vrrpcap.pipeline import Pipeline
+from vrrpcap.report import InputSummary, Report
 
 TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
@@ -81,7 +80,7 @@ class LiveSession:
     def __init__(self, options: LiveOptions, out: TextIO | None = None) -> None:
         self.options = options
         self.out = out or sys.stdout
-        self.analyzer = Analyzer(options.analyzer)
+        self.pipeline = Pipeline(options.analyzer)
         self.frames: queue.Queue[object] = queue.Queue(maxsize=QUEUE_FRAMES)
         self.results: queue.SimpleQueue[NotifyResult] = queue.SimpleQueue()
         self.priorities: dict[tuple[int | None, str], int] = {}
@@ -131,21 +130,21 @@ class LiveSession:
         self._dirty = False
 
     # -- inputs for the analyzer's report ------------------------------------------------------
-    def inputs(self, now: float) -> list[dict[str, Any]]:
-        return [
-            {
-                "path": self.options.interface,
-                "format": "live",
-                "backend": self.source.name if self.source else self.options.backend,
-                "compression": None,
-                "packets": self.frame_count,
-                "adverts": self.advert_count,
-                "first_time": self.started,
-                "last_time": now,
-                "capture_drops": self.stats.dropped,
-                "problems": [self.error] if self.error else [],
-            }
-        ]
+    def inputs(self, now: float) -> tuple[InputSummary, ...]:
+        return (
+            InputSummary(
+                path=self.options.interface,
+                format="live",
+                compression=None,
+                packets=self.frame_count,
+                adverts=self.advert_count,
+                first_time=self.started,
+                last_time=now,
+                capture_drops=self.stats.dropped,
+                problems=(self.error,) if self.error else (),
+                backend=self.source.name if self.source else self.options.backend,
+            ),
+        )
 
     # -- the work ---------------------------------------------------------------------------------
     def _dispatch(self, events: list[Event], now: float) -> None:
@@ -160,7 +159,7 @@ class LiveSession:
             for change in changes:
                 self.notifier.submit(change)
         if isinstance(self.view, Dashboard):
-            self.report = self.analyzer.snapshot(self.inputs(now))  # the table matches the log
+            self.report = self.pipeline.snapshot(self.inputs(now))  # the table matches the log
 
     def _frame(self, frame: Frame, now: float) -> None:
         if self.options.count and self.advert_count >= self.options.count:
@@ -168,7 +167,7 @@ class LiveSession:
         self.frame_count += 1
         if self.writer is not None:
             self.writer.write(frame)
-        advert = decode_frame(frame)
+        advert = self.pipeline.decode(frame)
         if advert is None or (self.options.vrids and advert.vrid not in self.options.vrids):
             return
         self.advert_count += 1
@@ -176,15 +175,15 @@ class LiveSession:
             self.priorities[(advert.vrid, advert.src)] = advert.priority
         if self.options.json and self.options.adverts:
             self.emit({"event": "advert", **advert_to_dict(advert)})
-        self._dispatch(self.analyzer.feed(advert), now)
+        self._dispatch(self.pipeline.advert(advert), now)
         if self.options.count and self.advert_count >= self.options.count and self.stop_reason is None:
             self.stop_reason = "count"
 
     def _tick(self, now: float) -> None:
-        self._dispatch(self.analyzer.tick(now - TICK_GRACE), now)
+        self._dispatch(self.pipeline.tick(now - TICK_GRACE), now)
         if self.source is not None:
             self.stats = self.source.stats()
-        self.report = self.analyzer.snapshot(self.inputs(now))
+        self.report = self.pipeline.snapshot(self.inputs(now))
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, now))
         if self.writer is not None:
@@ -257,7 +256,7 @@ class LiveSession:
                 self.view = self._make_view()
             self._open()
             if isinstance(self.view, Dashboard):
-                self.report = self.analyzer.snapshot(self.inputs(self.started))
+                self.report = self.pipeline.snapshot(self.inputs(self.started))
                 with self.view:
                     self._loop()
                     self._finish()
@@ -330,7 +329,7 @@ class LiveSession:
             self.notifier.close(wait=self.options.notify_timeout + 1.0)
             self._results(time.time())
         end = time.time()
-        self.report = self.analyzer.finish(self.inputs(end))
+        self.report = self.pipeline.finish(self.inputs(end))
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, end))
         if self.writer is not None:

@@ -17,7 +17,7 @@ import struct
 import threading
 from typing import Any
 
-from vrrpcap.capture import Frame
+from vrrpcap.frames import Frame
 from vrrpcap.live.errors import BackendMissing, CaptureFailed, CapturePermission, NoSuchInterface
 from vrrpcap.live.source import BUFFER_BYTES, CaptureSource, CaptureStats, SourceEnded, check_interface, microseconds
 

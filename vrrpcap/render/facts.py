@@ -1,9 +1,4 @@
-"""What the picture renderers (plot, HTML) need from the report's input statistics and summary, typed.
-
-`facts_of` is the only place in the plot and HTML renderers that reads the report's untyped parts
-(`report.inputs`, a list of dicts, and `report.as_dict()["summary"]`). When the report carries typed
-input statistics and a typed summary, only this function changes.
-"""
+"""What the picture renderers (plot, HTML) need from the report's input statistics and summary."""
 
 from __future__ import annotations
 
@@ -53,27 +48,20 @@ class ReportFacts:
 def facts_of(report: Report) -> ReportFacts:
     inputs = tuple(
         InputFacts(
-            path=str(item.get("path", "?")),
-            format=str(item.get("format") or ""),
-            compression=item.get("compression") or None,
-            packets=int(item.get("packets") or 0),
-            adverts=int(item.get("adverts") or 0),
-            first_time=item.get("first_time"),
-            last_time=item.get("last_time"),
-            capture_drops=item.get("capture_drops"),
-            problems=tuple(str(p) for p in item.get("problems") or ()),
+            i.path,
+            i.format,
+            i.compression,
+            i.packets,
+            i.adverts,
+            i.first_time,
+            i.last_time,
+            i.capture_drops,
+            i.problems,
         )
-        for item in report.inputs
+        for i in report.inputs
     )
-    summary = report.as_dict()["summary"]
-    return ReportFacts(
-        inputs,
-        SummaryFacts(
-            virtual_routers=summary["virtual_routers"],
-            adverts=summary["adverts"],
-            multicast_adverts=summary["multicast_adverts"],
-            unicast_adverts=summary["unicast_adverts"],
-            carp_adverts=summary["carp_adverts"],
-            failovers=summary["failovers"],
-        ),
+    s = report.summary
+    summary = SummaryFacts(
+        s.virtual_routers, s.adverts, s.multicast_adverts, s.unicast_adverts, s.carp_adverts, s.failovers
     )
+    return ReportFacts(inputs, summary)

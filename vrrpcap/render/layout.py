@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from vrrpcap.findings import Finding, Severity
-from vrrpcap.model import Failover, Mastership, VirtualRouter
+from vrrpcap.findings import CODES, Finding, Severity
 from vrrpcap.render.facts import ReportFacts, facts_of
 from vrrpcap.render.timeaxis import TimeAxis, drawable
 from vrrpcap.report import Report
+from vrrpcap.report.model import Failover, Mastership, VirtualRouter
 
 MAX_ROWS_PER_LANE = 6  # more simultaneous masters than this share the last row
 
@@ -45,14 +45,11 @@ RED = "#d62728"
 
 # Findings drawn in red, attributed to lanes by their virtual router (or, for capture-wide findings,
 # by the routers they name).
-SPAN_CODES = ("VRRP-SPLIT-BRAIN", "VRRP-VRID-COLLISION")
-RULE_CODES = ("VRRP-MISSED-ADVERTS",)
+# The catalogue says which codes are drawn and how (vrrpcap/findings.py).
+SPAN_CODES = tuple(code for code, info in CODES.items() if info.drawn == "span")
+RULE_CODES = tuple(code for code, info in CODES.items() if info.drawn == "rule")
 RED_CODES = SPAN_CODES + RULE_CODES
-RED_TITLES = {
-    "VRRP-SPLIT-BRAIN": "SPLIT BRAIN",
-    "VRRP-VRID-COLLISION": "VRID COLLISION",
-    "VRRP-MISSED-ADVERTS": "missed adverts",
-}
+RED_TITLES = {code: info.picture_label or code for code, info in CODES.items() if info.drawn is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +257,7 @@ def _lanes_of(f: Finding, vrs: Sequence[VirtualRouter]) -> list[str]:
         if any(v.id == f.vr for v in vrs):
             return [f.vr]
         # A segment-wide finding ("ipv4/vrid51"): every virtual router of that segment.
-        return [v.id for v in vrs if v.id.startswith((f.vr + "/", f.vr + "["))]
+        return [v.id for v in vrs if v.segment == f.vr]
     # Capture-wide (the VRID collision names no virtual router): the lanes whose routers it names.
     named = set(f.routers)
     return [v.id for v in vrs if named & {r.address for r in v.routers}]

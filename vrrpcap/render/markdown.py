@@ -14,10 +14,10 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(report: Report, out: TextIO) -> None:
-    summary = report.as_dict()["summary"]
+    summary = report.summary.as_dict()
     out.write("# VRRP audit\n\n")
     for item in report.inputs:
-        out.write(f"- `{item['path']}`: {item['packets']} frames, {item['adverts']} VRRP records\n")
+        out.write(f"- `{item.path}`: {item.packets} frames, {item.adverts} VRRP records\n")
     out.write(
         f"- {summary['virtual_routers']} virtual routers, {summary['adverts']} adverts "
         f"({summary['multicast_adverts']} multicast, {summary['unicast_adverts']} unicast), "

@@ -12,15 +12,16 @@ import os
 import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol, TextIO
+from typing import Protocol, TextIO
 
-from vrrpcap.advert import FIELD_NAMES, Advert, advert_to_dict, auth_data_text
+from vrrpcap.decode import FIELD_NAMES, Advert, advert_to_dict, auth_data_text
+from vrrpcap.report.model import InputSummary
 
 
 class AdvertWriter(Protocol):
     def write(self, advert: Advert) -> None: ...
 
-    def close(self, inputs: Sequence[dict[str, Any]]) -> None: ...
+    def close(self, inputs: Sequence[InputSummary]) -> None: ...
 
 
 def clock(epoch: float) -> str:
@@ -51,7 +52,7 @@ class JsonLinesWriter:
         if self.flush_each:
             self.out.flush()
 
-    def close(self, inputs: Sequence[dict[str, Any]]) -> None:
+    def close(self, inputs: Sequence[InputSummary]) -> None:
         self.out.flush()
 
 
@@ -68,8 +69,8 @@ class JsonWriter:
         self.out.write(("\n  " if self.count == 0 else ",\n  ") + json.dumps(advert_to_dict(advert, self.show_secrets)))
         self.count += 1
 
-    def close(self, inputs: Sequence[dict[str, Any]]) -> None:
-        self.out.write('\n], "inputs": ' + json.dumps(list(inputs), indent=2) + "}\n")
+    def close(self, inputs: Sequence[InputSummary]) -> None:
+        self.out.write('\n], "inputs": ' + json.dumps([i.as_dict() for i in inputs], indent=2) + "}\n")
         self.out.flush()
 
 
@@ -92,7 +93,7 @@ class CsvWriter:
         row = advert_to_dict(advert, self.show_secrets)
         self.writer.writerow([_csv_value(row[name]) for name in FIELD_NAMES])
 
-    def close(self, inputs: Sequence[dict[str, Any]]) -> None:
+    def close(self, inputs: Sequence[InputSummary]) -> None:
         self.out.flush()
 
 
@@ -166,14 +167,14 @@ class TableWriter:
         self.console.print(line, style="red" if advert.malformed else None, markup=False)
         self.count += 1
 
-    def close(self, inputs: Sequence[dict[str, Any]]) -> None:
+    def close(self, inputs: Sequence[InputSummary]) -> None:
         for item in inputs:
             span = ""
-            if item["first_time"] is not None:
-                span = f", {clock(item['first_time'])} to {clock(item['last_time'])}"
-            drops = f", capture dropped {item['capture_drops']}" if item["capture_drops"] else ""
+            if item.first_time is not None:
+                span = f", {clock(item.first_time)} to {clock(item.last_time or item.first_time)}"
+            drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
             self.console.print(
-                f"{item['path']}: {item['packets']} frames, {item['adverts']} VRRP/CARP records{span}{drops}",
+                f"{item.path}: {item.packets} frames, {item.adverts} VRRP/CARP records{span}{drops}",
                 style="dim",
                 markup=False,
             )

@@ -25,7 +25,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
         for info in CODES.values()
     ]
     index = {info.code: i for i, info in enumerate(CODES.values())}
-    artifact = report.inputs[0]["path"] if report.inputs else "capture"
+    artifact = report.inputs[0].path if report.inputs else "capture"
     results = []
     for f in report.findings:
         result: dict[str, Any] = {
@@ -61,7 +61,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
-                "artifacts": [{"location": {"uri": i["path"]}} for i in report.inputs],
+                "artifacts": [{"location": {"uri": i.path}} for i in report.inputs],
                 "results": results,
             }
         ],

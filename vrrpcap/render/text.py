@@ -16,11 +16,11 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severi
 
 def render_audit(report: Report, out: TextIO, color: bool, width: int | None = None) -> None:
     console = Console(file=out, force_terminal=color or None, no_color=not color, width=width or 120, highlight=False)
-    summary = report.as_dict()["summary"]
+    summary = report.summary.as_dict()
     for item in report.inputs:
-        span = f"{clock(item['first_time'])} to {clock(item['last_time'])}" if item["first_time"] else "empty"
-        drops = f", capture dropped {item['capture_drops']}" if item.get("capture_drops") else ""
-        console.print(f"[bold]{item['path']}[/]: {item['packets']} frames, {item['adverts']} VRRP, {span}{drops}")
+        span = f"{clock(item.first_time)} to {clock(item.last_time)}" if item.first_time else "empty"
+        drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
+        console.print(f"[bold]{item.path}[/]: {item.packets} frames, {item.adverts} VRRP, {span}{drops}")
     console.print(
         f"{summary['virtual_routers']} virtual router(s); {summary['adverts']} adverts "
         f"({summary['multicast_adverts']} multicast, {summary['unicast_adverts']} unicast)"

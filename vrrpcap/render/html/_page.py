@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from vrrpcap import __version__
 from vrrpcap.findings import CODES, Finding, Severity
-from vrrpcap.model import RouterSummary, VirtualRouter
 from vrrpcap.render.common import clock, duration
 from vrrpcap.render.html._timeline import TimelineView, timeline_view
 from vrrpcap.render.layout import Layout, layout_of
 from vrrpcap.report import Report
+from vrrpcap.report.model import RouterSummary, VirtualRouter
 
 MAX_FRAMES_SHOWN = 12
 

@@ -1,0 +1,59 @@
+"""What a detector is: hooks the engine calls, a finding book to write into.
+
+Zeek's split: the engine (the protocol analyzer) raises events; a detector (a policy script) turns
+them into findings. Every hook is optional; the engine calls only the hooks a detector overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vrrpcap.analysis.book import FindingBook
+from vrrpcap.analysis.identity import Segment
+from vrrpcap.analysis.options import Options
+from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
+from vrrpcap.findings import Finding
+from vrrpcap.report.model import Failover, InputSummary
+from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """What report-time detectors read: the summarized virtual routers and the inputs."""
+
+    virtual_routers: list[VirtualRouterSummary]
+    inputs: tuple[InputSummary, ...]
+
+
+class Detector:
+    """Base of every detector: each hook does nothing unless overridden."""
+
+    def __init__(self, book: FindingBook, options: Options) -> None:
+        self.book = book
+        self.options = options
+
+    def joined(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
+        """A router's advert placed it in a virtual router it was not in."""
+
+    def advert(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
+        """A VRRP advert, before mastership sees it (the router's previous run and priority are intact)."""
+
+    def after(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
+        """A VRRP advert, after mastership has seen it."""
+
+    def malformed(self, a: Advert) -> None:
+        """A protocol-112 packet that could not be decoded completely."""
+
+    def quote(self, segment: Segment, a: Advert, router: Router | None) -> None:
+        """An ICMP error quoting an advert; ``router`` is its sender when it has advertised."""
+
+    def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
+        """The master changed."""
+
+    def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
+        """The same master came back after a silence nobody filled."""
+
+    def report_findings(self, view: ReportView) -> list[Finding]:
+        """Findings computed from the whole state at report time (not counted as they happen)."""
+        return []

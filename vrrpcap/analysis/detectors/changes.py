@@ -1,0 +1,120 @@
+"""Changes of master and of priority: VRRP-FAILOVER, VRRP-FLAPPING, VRRP-PRIORITY-CHANGE, -ZERO."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from vrrpcap.analysis.book import Entry, FindingBook
+from vrrpcap.analysis.detectors.base import Detector
+from vrrpcap.analysis.detectors.content import constant, describe_message
+from vrrpcap.analysis.options import Options, ip_key
+from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.decode import Advert
+from vrrpcap.findings import CODES, Finding
+from vrrpcap.report.model import Failover
+
+
+class Failovers(Detector):
+    """VRRP-FAILOVER: one info finding per change of master."""
+
+    def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
+        subject = f"{failover.from_router}>{failover.to_router}@{failover.time!r}#{failover.frame}"
+        entry, new = self.book.sight(
+            ("VRRP-FAILOVER", vr.id, subject), vr.vrid, a.time, a.frame, lambda: failover, _failover
+        )
+        if new:
+            self.book.announce(entry)
+
+
+def _failover(entry: Entry[Failover]) -> Finding:
+    f = entry.detail
+    latency = "" if f.takeover_s is None else f", takeover {f.takeover_s:.2f} s"
+    return Finding(
+        "VRRP-FAILOVER",
+        CODES["VRRP-FAILOVER"].severity,
+        entry.vr,
+        f.time,
+        f.time,
+        (f.from_router or "", f.to_router),
+        f"master changed from {f.from_router} to {f.to_router} ({f.cause}{latency})",
+        (f.frame,),
+        1,
+        entry.vrid,
+    )
+
+
+@dataclass(slots=True)
+class _Flaps:
+    vr: VirtualRouter  # after a merge, the survivor
+    message: str
+
+
+class Flapping(Detector):
+    """VRRP-FLAPPING: more than flap_changes master changes within flap_window seconds."""
+
+    def __init__(self, book: FindingBook, options: Options) -> None:
+        super().__init__(book, options)
+        self._changes: dict[VirtualRouter, deque[float]] = {}
+
+    def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
+        window = self.options.flap_window
+        times = self._changes.setdefault(vr, deque())
+        times.append(a.time)
+        while times and a.time - times[0] > window:
+            times.popleft()
+        if len(times) <= self.options.flap_changes:
+            return
+        message = f"master changed more than {self.options.flap_changes} times in {window:g} s"
+        entry, new = self.book.sight(
+            ("VRRP-FLAPPING", vr.id, ""), vr.vrid, a.time, a.frame, lambda: _Flaps(vr, message), _flapping
+        )
+        entry.detail.vr = vr
+        if new:
+            self.book.announce(entry)
+
+
+def _flapping(entry: Entry[_Flaps]) -> Finding:
+    return Finding(
+        "VRRP-FLAPPING",
+        CODES["VRRP-FLAPPING"].severity,
+        entry.vr,
+        entry.first,
+        entry.last,
+        tuple(sorted(entry.detail.vr.routers, key=ip_key)),
+        entry.detail.message,
+        tuple(entry.frames),
+        entry.count,
+        entry.vrid,
+    )
+
+
+class Priorities(Detector):
+    """VRRP-PRIORITY-CHANGE (a track weight at work) and VRRP-PRIORITY-ZERO (a master resigning)."""
+
+    def advert(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
+        priority, previous = a.priority, router.last_priority
+        if priority and previous and priority != previous:
+            self._sight(
+                "VRRP-PRIORITY-CHANGE",
+                vr,
+                router,
+                a,
+                f"{router.address} changed its advertised priority ({previous} -> {priority}): "
+                "a tracked script or interface with a weight",
+            )
+        elif priority == 0:
+            self._sight(
+                "VRRP-PRIORITY-ZERO",
+                vr,
+                router,
+                a,
+                f"{router.address} resigned as master (priority 0): shutdown, stop or FAULT",
+            )
+
+    def _sight(self, code: str, vr: VirtualRouter, router: Router, a: Advert, message: str) -> None:
+        entry, new = self.book.sight(
+            (code, vr.id, router.address), vr.vrid, a.time, a.frame, constant(message), describe_message
+        )
+        if new:
+            self.book.announce(entry)

@@ -1,0 +1,196 @@
+"""The analysis engine: adverts in, events out, a report at the end.
+
+Fed one advert at a time in time order (a capture file or a live interface alike). The engine owns
+identity (placement.py) and mastership (mastership.py) and raises hooks; detectors turn them into
+findings in one book (book.py). Memory grows with routers, mastership changes and findings, never with
+packets. Events are returned as soon as they are certain; `finish()` builds the report.
+
+Speed comes from caching, never from a second copy of the rules: an advert whose content repeats an
+earlier one reuses that one's placement (while the segment's groups are unchanged) and per-advert
+verdicts, and leaves the router's record of what it announced as it is; every stateful rule runs
+for every advert. ``caching = False`` turns the caches off: the reference the tests compare with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from vrrpcap.analysis.book import FindingBook
+from vrrpcap.analysis.detectors import ContentChecks, Detector, ReportView, make_detectors
+from vrrpcap.analysis.detectors.content import Verdict, check
+from vrrpcap.analysis.events import Event, FindingEvent, VirtualRouterMerged
+from vrrpcap.analysis.identity import Segment
+from vrrpcap.analysis.mastership import Mastership
+from vrrpcap.analysis.options import Options
+from vrrpcap.analysis.placement import Placement, SegmentIndex
+from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.analysis.summary import Summarizer
+from vrrpcap.decode import Advert
+from vrrpcap.findings import Finding
+from vrrpcap.report.model import Failover, InputSummary
+from vrrpcap.report.report import Report
+
+CACHE_SIZE = 65536  # distinct advert contents remembered; cleared when full
+
+# A placement with the version of its segment's index it was made at, and the content's verdicts.
+# The key itself comes last: the router's profile is then the same object for every repeat.
+_Memo = tuple[VirtualRouter, Router, SegmentIndex, int, tuple[Verdict, ...], object]
+
+
+def _hooks(detectors: list[Detector], name: str) -> tuple[Any, ...]:
+    """The bound hooks of the detectors that override ``name``."""
+    return tuple(getattr(d, name) for d in detectors if getattr(type(d), name) is not getattr(Detector, name))
+
+
+class Engine:
+    """Feed adverts in time order; collect events; call finish() for the report."""
+
+    def __init__(self, options: Options | None = None, detectors: Sequence[type[Detector]] | None = None) -> None:
+        self.options = options or Options()
+        self.now: float | None = None
+        self.caching = True
+        self._events: list[Event] = []
+        self.book = FindingBook(self._events_append)
+        self.placement = Placement(self._merged)
+        self.mastership = Mastership(self.options, self._events_append, self._failover, self._resumed)
+        self._deadlines = self.mastership.deadlines  # the same heap: its head is looked at per advert
+        self._content = ContentChecks(self.book, self.options)
+        kinds = tuple(detectors) if detectors is not None else None
+        self.detectors = make_detectors(self.book, self.options, *(() if kinds is None else (kinds,)))
+        self._on_joined = _hooks(self.detectors, "joined")
+        self._on_advert = _hooks(self.detectors, "advert")
+        self._on_after = _hooks(self.detectors, "after")
+        self._on_malformed = _hooks(self.detectors, "malformed")
+        self._on_quote = _hooks(self.detectors, "quote")
+        self._on_failover = _hooks(self.detectors, "failover")
+        self._on_resumed = _hooks(self.detectors, "resumed")
+        self._memo: dict[tuple[Any, ...], _Memo] = {}
+        self._summarizer = Summarizer()
+        self.carp_adverts = 0
+
+    def _events_append(self, event: Event) -> None:
+        self._events.append(event)
+
+    # -- input --------------------------------------------------------------------------------------
+    def feed(self, advert: Advert) -> list[Event]:
+        events: list[Event] = []
+        self._events = events
+        t = advert.time
+        if self.now is None:
+            self.mastership.capture_start = self.now = t
+        elif t > self.now:
+            self.now = t
+        deadlines = self._deadlines
+        if deadlines and deadlines[0][0] < t:
+            self.mastership.expire(t)
+        memo: _Memo | None = None
+        key: tuple[Any, ...] | None = None
+        if self.caching:
+            a = advert
+            key = (
+                a.src, a.dst, a.interface, a.vlan, a.family, a.vrid, a.priority, a.addresses, a.src_mac,
+                a.interval, a.version, a.auth_type, a.auth_secret, a.ttl, a.checksum, a.delivery, a.kind,
+                a.malformed,
+            )  # fmt: skip
+            try:
+                memo = self._memo.get(key)
+            except TypeError:  # a field that cannot be hashed (a list where a tuple belongs): no cache
+                key = None
+            if memo is not None and (memo[2].version != memo[3] or memo[1].home is not memo[0]):
+                memo = None  # the segment's groups changed since: place it again
+        if memo is None:
+            if advert.kind != "advert" or advert.malformed or advert.vrid is None or advert.priority is None:
+                self._other(advert)
+                return events
+            memo = self._place(advert, key)
+        vr, router, _, _, verdicts, profile = memo
+        router.observe(advert, profile)
+        if verdicts:
+            self._content.sight(vr, advert, verdicts)
+        for hook in self._on_advert:
+            hook(vr, router, advert)
+        self.mastership.advance(vr, router, advert)
+        for hook in self._on_after:
+            hook(vr, router, advert)
+        return events
+
+    def _place(self, advert: Advert, key: tuple[Any, ...] | None) -> _Memo:
+        segment = Segment(advert.interface, advert.vlan, advert.family, advert.vrid)  # type: ignore[arg-type]
+        vr, router, joined = self.placement.place(segment, advert)
+        if joined:
+            for hook in self._on_joined:
+                hook(vr, router, advert)
+        index = self.placement.index(segment)
+        memo = (vr, router, index, index.version, check(advert), key)
+        if key is not None:
+            if len(self._memo) >= CACHE_SIZE:
+                self._memo.clear()
+            self._memo[key] = memo
+        return memo
+
+    def _other(self, a: Advert) -> None:
+        if a.kind == "carp":
+            self.carp_adverts += 1
+        elif a.kind == "icmp-quote":
+            if a.vrid is not None and a.priority is not None and not a.malformed:
+                segment = Segment(a.interface, a.vlan, a.family, a.vrid)
+                router = self.placement.routers.get((segment, a.src))
+                for hook in self._on_quote:
+                    hook(segment, a, router)
+        else:
+            for hook in self._on_malformed:
+                hook(a)
+
+    def tick(self, now: float) -> list[Event]:
+        """Time passes without adverts (live capture): close runs whose master went silent."""
+        events: list[Event] = []
+        self._events = events
+        if self.now is None or now > self.now:
+            self.now = now
+        self.mastership.expire(now)
+        return events
+
+    # -- hooks the engine's parts raise ------------------------------------------------------------
+    def _failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
+        for hook in self._on_failover:
+            hook(vr, failover, a)
+
+    def _resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
+        for hook in self._on_resumed:
+            hook(vr, router, silent_from, a)
+
+    def _merged(self, absorbed: VirtualRouter, survivor: VirtualRouter) -> None:
+        self.book.rehome(absorbed.id, survivor.id)
+        self._events.append(VirtualRouterMerged(absorbed.id, survivor.id, self.now or 0.0, survivor.vrid))
+
+    # -- the report ---------------------------------------------------------------------------------
+    def finish(self, inputs: Sequence[InputSummary] = ()) -> Report:
+        """Close what is still open at the capture's end and build the final report."""
+        events: list[Event] = []
+        self._events = events
+        ends = [i.last_time for i in inputs if i.last_time is not None]
+        end = max(ends) if ends else self.now
+        self.mastership.finish(list(self.placement.routers.values()), end)
+        return self.snapshot(inputs)
+
+    def snapshot(self, inputs: Sequence[InputSummary] = ()) -> Report:
+        """The report as it stands, without ending anything: open runs appear with end_observed false."""
+        groups = {
+            segment: self.placement.groups(segment)
+            for segment in {vr.key.segment for vr in self.placement.virtual_routers}
+        }
+        virtual_routers = self._summarizer.virtual_routers(self.placement.virtual_routers, groups)
+        view = ReportView(virtual_routers, tuple(inputs))
+        findings: list[Finding] = self.book.findings()
+        for detector in self.detectors:
+            findings += detector.report_findings(view)
+        findings.sort(key=_finding_order)
+        return Report(tuple(inputs), virtual_routers, findings, self.options, self.carp_adverts)
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    return (-f.severity, f.start or 0.0, f.code, f.vr or "", f.routers, f.message)
+
+
+__all__ = ["Engine", "FindingEvent"]

@@ -1,0 +1,93 @@
+"""`vrrpcap audit`: virtual routers, masters, failovers and findings; with --fail-on, a CI gate."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vrrpcap.cli.options import (
+    FailOn,
+    Files,
+    FlapOption,
+    IgnoreOption,
+    MissedOption,
+    OutputOption,
+    ProgressOption,
+    SettleOption,
+    VridOption,
+    analyzer_options,
+    fail_on_option,
+)
+from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
+from vrrpcap.cli.run import analyze_files, verdict
+
+if TYPE_CHECKING:
+    from vrrpcap.findings import Severity
+    from vrrpcap.report import Report
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+def audit(
+    files: Files,
+    fmt: Annotated[
+        AuditFormat,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text for people; json, junit, sarif or markdown for machines."
+        ),
+    ] = AuditFormat.text,
+    output: OutputOption = None,
+    fail_on: Annotated[FailOn, fail_on_option("remains")] = FailOn.error,
+    ignore: IgnoreOption = None,
+    vrid: VridOption = None,
+    settle: SettleOption = 3.0,
+    missed_factor: MissedOption = 1.5,
+    flap_window: FlapOption = 60.0,
+    progress: ProgressOption = None,
+) -> None:
+    """Virtual routers, masters, failovers and findings.
+
+    The exit code makes it a CI gate: 1 when a finding at or above --fail-on remains after --ignore,
+    5 when a capture is damaged (what came before the damage is still audited), 6 when the output
+    cannot be written, 0 otherwise.
+    """
+    refuse_inputs(files, [("--output", output)])
+    analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
+    report = analysis.report.filtered(frozenset(ignore or ()), frozenset(vrid or ()))
+    gate = fail_on.severity
+    with output_file(output) as target:
+        render(report, fmt, target, gate)
+    raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+
+
+def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | None) -> None:
+    out = target.stream
+    if fmt is AuditFormat.json:
+        import json
+
+        json.dump(report.as_dict(), out, indent=2)
+        out.write("\n")
+    elif fmt is AuditFormat.junit:
+        from vrrpcap.render.junit import render_junit
+
+        render_junit(report, out, gate)
+    elif fmt is AuditFormat.sarif:
+        from vrrpcap.render.sarif import render_sarif
+
+        render_sarif(report, out)
+    elif fmt is AuditFormat.markdown:
+        from vrrpcap.render.markdown import render_markdown
+
+        render_markdown(report, out)
+    else:
+        from vrrpcap.render.text import render_audit
+
+        render_audit(report, out, target.terminal)

@@ -1,0 +1,136 @@
+"""`vrrpcap live IFACE`: watch VRRP on an interface (see docs/live.md).
+
+Only typer, pathlib and typing at module level: `vrrpcap --help` must not pay for scapy or rich.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vrrpcap.cli.options import (
+    FailOn,
+    FlapOption,
+    IgnoreOption,
+    MissedOption,
+    SettleOption,
+    VridOption,
+    analyzer_options,
+    fail_on_option,
+    finite,
+)
+from vrrpcap.cli.outputs import stdout_target
+from vrrpcap.cli.run import verdict
+
+
+class Backend(StrEnum):
+    scapy = "scapy"
+    tshark = "tshark"
+
+
+def _count(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a count >= 1")
+    return value
+
+
+def live(
+    interface: Annotated[
+        str, typer.Argument(help="Network interface to capture on (e.g. eth0, br0).", metavar="IFACE")
+    ],
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            "--backend",
+            metavar="BACKEND",
+            help="scapy: a packet socket with a kernel BPF filter (root or CAP_NET_RAW); "
+            "tshark: Wireshark's dumpcap (works without root for members of the wireshark group).",
+            case_sensitive=False,
+        ),
+    ] = Backend.scapy,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="One JSON event per line on stdout instead of the dashboard.")
+    ] = False,
+    adverts: Annotated[
+        bool, typer.Option("--adverts", help="With --json: also one record per decoded advert.")
+    ] = False,
+    notify: Annotated[
+        Path | None,
+        typer.Option(
+            "--notify",
+            help="On every change of master run SCRIPT INSTANCE VRID STATE PRIORITY, STATE being MASTER, "
+            "BACKUP or FAULT (keepalived's convention; no shell), per router concerned.",
+            metavar="SCRIPT",
+        ),
+    ] = None,
+    notify_timeout: Annotated[
+        float,
+        typer.Option(
+            "--notify-timeout",
+            metavar="SECONDS",
+            callback=finite(0.1),
+            help="Kill a notify script after this many seconds (at least 0.1).",
+        ),
+    ] = 10.0,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", "-w", metavar="PCAPNG", help="Save the captured frames to this pcapng file."),
+    ] = None,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            "--duration", metavar="SECONDS", callback=finite(0.0, above=True), help="Stop after this many seconds."
+        ),
+    ] = None,
+    count: Annotated[
+        int | None,
+        typer.Option("--count", "-c", metavar="N", callback=_count, help="Stop after this many VRRP messages."),
+    ] = None,
+    fail_on: Annotated[FailOn, fail_on_option("was seen")] = FailOn.error,
+    ignore: IgnoreOption = None,
+    vrid: VridOption = None,
+    settle: SettleOption = 3.0,
+    missed_factor: MissedOption = 1.5,
+    flap_window: FlapOption = 60.0,
+) -> None:
+    """Watch VRRP on an interface: dashboard, events, hooks.
+
+    A dashboard (or --json events on stdout), keepalived-style notify hooks and a final audit. Ctrl-C
+    or SIGTERM stops the capture cleanly: the final audit summary is printed and --write's file
+    completed. Exit codes: 0 ok, 1 a finding at --fail-on or worse was seen, 3 no such interface / no
+    permission / no dumpcap / the capture failed, 6 stdout cannot be written.
+    """
+    from vrrpcap.live.errors import CaptureFailed
+    from vrrpcap.live.session import LiveOptions, LiveSession
+
+    stdout = stdout_target()
+    options = LiveOptions(
+        interface=interface,
+        backend=backend.value,
+        json=json_out,
+        adverts=adverts,
+        notify=str(notify) if notify is not None else None,
+        notify_timeout=notify_timeout,
+        write=str(write) if write is not None else None,
+        duration=duration,
+        count=count,
+        vrids=frozenset(vrid or ()),
+        ignored=frozenset(ignore or ()),
+        analyzer=analyzer_options(settle, missed_factor, flap_window),
+    )
+    outcome = LiveSession(options, stdout.stream).run()
+    if not json_out:
+        import shutil
+
+        from vrrpcap.render.text import render_audit
+
+        width = max(120, shutil.get_terminal_size().columns) if stdout.terminal else None
+        stdout.stream.write("\n")
+        render_audit(outcome.report, stdout.stream, stdout.terminal, width)
+        stdout.stream.flush()
+    if outcome.error:
+        raise CaptureFailed(outcome.error)
+    raise typer.Exit(int(verdict(outcome.report, False, fail_on.severity)))

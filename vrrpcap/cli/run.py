@@ -1,0 +1,87 @@
+"""The one place the commands turn capture files into adverts and a report, and a report into an exit code.
+
+`advert_stream` (decode) and `analyze_files` (audit, timeline, report) are the command line's only
+wiring of captures -> decoder -> engine (vrrpcap/pipeline.py); nothing else in vrrpcap.cli opens a capture. The capture
+readers, the analyzer and rich are imported when a command runs, not when `--help` is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vrrpcap.cli.outputs import stderr_is_terminal, warn
+from vrrpcap.errors import ExitCode, Interrupted
+
+if TYPE_CHECKING:
+    from vrrpcap.analysis import Options
+    from vrrpcap.findings import Severity
+    from vrrpcap.pipeline import AdvertStream
+    from vrrpcap.report import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    report: Report
+    damaged: bool  # a capture was truncated or inconsistent: what came before the damage is in the report
+
+
+@contextmanager
+def advert_stream(files: Sequence[str], progress: bool | None) -> Iterator[AdvertStream]:
+    """The adverts of the captures merged by time, with a progress bar on a terminal's stderr."""
+    from vrrpcap.frames import CaptureSet
+    from vrrpcap.pipeline import AdvertStream
+
+    show = stderr_is_terminal() if progress is None else progress
+    with CaptureSet(list(files)) as captures:
+        total = sum(r.size or 0 for r in captures.readers)
+        if not show or not total:
+            yield AdvertStream(captures)
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            console=Console(stderr=True),
+        ) as bar:
+            task = bar.add_task("reading", total=total)
+
+            def advance() -> None:
+                bar.update(task, completed=sum(r.position() for r in captures.readers))
+
+            yield AdvertStream(captures, progress=advance)
+
+
+def warn_problems(stream: AdvertStream) -> None:
+    for line in stream.captures.problems():
+        warn(line)
+
+
+def analyze_files(files: Sequence[str], options: Options, progress: bool | None) -> Analysis:
+    """Read the captures (merged by time) through the pipeline; the problems the readers met are warnings."""
+    from vrrpcap.pipeline import Pipeline
+
+    with advert_stream(files, progress) as stream:
+        try:
+            report = Pipeline(options).run(stream)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        warn_problems(stream)
+        return Analysis(report, stream.captures.damaged)
+
+
+def verdict(report: Report, damaged: bool, gate: Severity | None) -> ExitCode:
+    """The exit code of an analysis: a damaged capture first, then a finding at or above the gate."""
+    if damaged:
+        return ExitCode.DAMAGED_CAPTURE
+    worst = report.worst()
+    if gate is not None and worst is not None and worst >= gate:
+        return ExitCode.FINDINGS
+    return ExitCode.OK

@@ -1,0 +1,88 @@
+"""CachingDecoder: decode_frame with memory, for the adverts a router repeats every interval.
+
+Frames of a repeated advert differ only in their time, and for IPv4 in the IP identification and header
+checksum (keepalived counts the ID up), which the decoder never reads. The content key is the frame's
+bytes with those four IPv4 header bytes zeroed (for Ethernet, with at most one VLAN tag), plus the link
+type and interface. The C extension computes the key and copies the cached record's slots when it is
+built; ``_clone`` and ``_content_key`` are module-level so that tests can put the Python versions back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import cast
+
+from vrrpcap.decode.advert import Advert
+from vrrpcap.decode.frame import decode_frame
+from vrrpcap.frames import Frame
+
+
+def _slow_clone(template: Advert, file: str, number: int, time: float) -> Advert:
+    return replace(template, file=file, frame=number, time=time)
+
+
+def _fast_clone() -> Callable[[Advert, str, int, float], Advert]:
+    """The C extension's slot copy when it is there and gives what the dataclass would; else replace()."""
+    from vrrpcap.frames.reader import scanner
+
+    if scanner is None:
+        return _slow_clone
+    clone = cast(Callable[[Advert, str, int, float], Advert], scanner.clone)
+    probe = Advert("a", 1, 1.0, "if0", (1,), "m", "n", "ipv4", "s", "d", "unicast", 9, auth_secret=b"x")
+    try:
+        copy = clone(probe, "b", 2, 2.5)
+    except TypeError:
+        return _slow_clone
+    expected = _slow_clone(probe, "b", 2, 2.5)
+    same = copy == expected and copy.auth_secret == expected.auth_secret and type(copy) is Advert
+    return clone if same else _slow_clone
+
+
+_clone = _fast_clone()
+
+
+def _content_key_py(linktype: int, data: bytes) -> bytes:
+    if linktype == 1:
+        if data[12:14] == b"\x08\x00":
+            ip = 14
+        elif data[12:14] == b"\x81\x00" and data[16:18] == b"\x08\x00":
+            ip = 18
+        else:
+            ip = 0
+        if ip and len(data) >= ip + 20:
+            return data[: ip + 4] + b"\x00\x00" + data[ip + 6 : ip + 10] + b"\x00\x00" + data[ip + 12 :]
+    return data
+
+
+def _content_key_function() -> Callable[[int, bytes], bytes]:
+    from vrrpcap.frames.reader import scanner
+
+    return cast(Callable[[int, bytes], bytes], scanner.content_key) if scanner is not None else _content_key_py
+
+
+_content_key = _content_key_function()
+
+
+class CachingDecoder:
+    """decode_frame with memory: a router repeats the same advert every interval, so the advert decoded
+    from each distinct frame content is kept (at most `size`) and the next one is made from it with the
+    new file, frame number and time. One per stream of frames: the cache is its own, never global."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._cache: dict[tuple[int, str | None, bytes], Advert | None] = {}
+
+    def __call__(self, frame: Frame) -> Advert | None:
+        key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
+        try:
+            template = self._cache[key]
+        except KeyError:
+            advert = decode_frame(frame)
+            if len(self._cache) >= self.size:
+                self._cache.clear()
+            self._cache[key] = advert
+            return advert
+        if template is None:
+            return None
+        return _clone(template, frame.file, frame.number, frame.time)

@@ -1,0 +1,192 @@
+"""What the analysis concludes, as values: inputs, mastership runs, failovers, routers, virtual routers.
+
+All frozen: the report is a value. The JSON contract (docs/report.schema.json) is built from these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from vrrpcap.decode import Family
+
+EndCause = Literal["silence", "priority-0", "yielded", "capture-end", "open"]
+FailoverCause = Literal["silence", "priority-0", "preempted"]
+VirtualRouterDelivery = Literal["multicast", "unicast", "mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class InputSummary:
+    """One input of a run (a capture file, stdin or a live interface): what was read and its health."""
+
+    path: str
+    format: str  # pcap | pcapng | live
+    compression: str | None
+    packets: int
+    adverts: int
+    first_time: float | None
+    last_time: float | None
+    capture_drops: int | None  # None: the input cannot tell
+    problems: tuple[str, ...] = ()
+    backend: str | None = None  # live only: scapy | dumpcap
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "format": self.format,
+            "compression": self.compression,
+            "packets": self.packets,
+            "adverts": self.adverts,
+            "first_time": self.first_time,
+            "last_time": self.last_time,
+            "capture_drops": self.capture_drops,
+            "problems": list(self.problems),
+        }
+        if self.backend is not None:
+            out["backend"] = self.backend
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Mastership:
+    """One router's uninterrupted run as master: first advert to last advert."""
+
+    vr: str
+    router: str
+    start: float
+    end: float
+    start_observed: bool  # False: the router was probably master before the capture began
+    end_observed: bool  # False: still master when the capture ended
+    end_cause: EndCause
+    adverts: int
+    priority_min: int
+    priority_max: int
+    first_frame: int
+    last_frame: int
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "router": self.router,
+            "start": self.start,
+            "end": self.end,
+            "start_observed": self.start_observed,
+            "end_observed": self.end_observed,
+            "end_cause": self.end_cause,
+            "adverts": self.adverts,
+            "priority": self.priority_max,
+            "priority_min": self.priority_min,
+            "priority_max": self.priority_max,
+            "first_frame": self.first_frame,
+            "last_frame": self.last_frame,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Failover:
+    """The master changed: from one router to another, why, and how long the handover took."""
+
+    vr: str
+    time: float  # the new master's first advert
+    from_router: str | None
+    to_router: str
+    cause: FailoverCause
+    takeover_s: float | None  # old master's last advert to the new master's first
+    from_priority: int | None
+    to_priority: int
+    frame: int
+    vrid: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "from": self.from_router,
+            "to": self.to_router,
+            "cause": self.cause,
+            "takeover_s": self.takeover_s,
+            "from_priority": self.from_priority,
+            "to_priority": self.to_priority,
+            "frame": self.frame,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSummary:
+    address: str
+    macs: tuple[str, ...]
+    priorities: tuple[int, ...]
+    intervals: tuple[float, ...]
+    versions: tuple[int, ...]
+    deliveries: tuple[str, ...]
+    unicast_peers: tuple[str, ...]
+    vips: tuple[str, ...]
+    vip_sets: tuple[tuple[str, ...], ...]  # every distinct set it announced
+    auth: tuple[str, ...]  # "none", "ah", "simple#1": secrets numbered, never shown
+    adverts: int
+    first_seen: float
+    last_seen: float
+    first_frame: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "macs": list(self.macs),
+            "priorities": list(self.priorities),
+            "intervals": list(self.intervals),
+            "versions": list(self.versions),
+            "delivery": list(self.deliveries),
+            "unicast_peers": list(self.unicast_peers),
+            "vips": list(self.vips),
+            "auth": list(self.auth),
+            "adverts": self.adverts,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "first_frame": self.first_frame,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualRouter:
+    id: str  # stable for the whole run: set at the first sighting
+    label: str  # for people: the peer group as it ended up (members, mixed delivery, collision VIP)
+    segment: str  # the link, family and VRID it shares with any VRID-collision sibling
+    interface: str | None
+    vlan: tuple[int, ...]
+    family: Family
+    vrid: int
+    delivery: VirtualRouterDelivery
+    versions: tuple[int, ...]
+    vips: tuple[str, ...]
+    routers: tuple[RouterSummary, ...]
+    masters: tuple[Mastership, ...]
+    failovers: tuple[Failover, ...]
+    adverts: int
+    multicast_adverts: int
+    unicast_adverts: int
+    first_seen: float
+    last_seen: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "segment": self.segment,
+            "interface": self.interface,
+            "vlan": list(self.vlan),
+            "family": self.family,
+            "vrid": self.vrid,
+            "delivery": self.delivery,
+            "versions": list(self.versions),
+            "vips": list(self.vips),
+            "adverts": self.adverts,
+            "multicast_adverts": self.multicast_adverts,
+            "unicast_adverts": self.unicast_adverts,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "routers": [r.as_dict() for r in self.routers],
+            "masters": [m.as_dict() for m in self.masters],
+            "failovers": [f.as_dict() for f in self.failovers],
+        }
