@@ -583,7 +583,7 @@ def test_help_does_not_import_heavy_modules() -> None:
 
 
 def test_an_empty_capture_still_draws(tmp_path: Path) -> None:
-    empty = Report([], [], [], Options())
+    empty = Report((), [], [], Options())
     info = render_plot(empty, tmp_path / "empty.png")
     assert info.pages == 1 and info.lanes == () and info.files[0].exists()
     page = html_of(empty, tmp_path / "empty.html")

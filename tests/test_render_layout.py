@@ -141,7 +141,8 @@ def test_a_cluster_at_the_right_edge_is_labelled_before_it() -> None:
 )
 @settings(max_examples=500, deadline=None)
 def test_bar_labels_fit_inside_or_sit_in_free_space(bars: list[tuple[float, float, bool, bool]], char: float) -> None:
-    row, end = [], 0.0
+    row: list[BarSpan] = []
+    end = 0.0
     for start, length, open_left, open_right in sorted(bars):
         x0 = max(start, end)
         row.append(

@@ -13,8 +13,10 @@ exactly where the Python side did, and pages drawn by worker processes are the s
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -33,15 +35,16 @@ from scapy.layers.vrrp import VRRP
 
 from tests.support import LT_ETHERNET, epb, idb, shb
 from tests.test_pictures import T0, _router, synthetic
-from vrrpcap.analyzer import Options
+from vrrpcap.analysis import Options
 from vrrpcap.findings import Finding, Severity
-from vrrpcap.model import Failover, Mastership, VirtualRouter
 from vrrpcap.render.html import render_html
 from vrrpcap.render.layout import layout_of
 from vrrpcap.render.plot import artist_kind, draw_pages, render_plot
 from vrrpcap.render.plot._lane import Canvas
+from vrrpcap.render.plot._style import _font, text_inches
 from vrrpcap.render.timeaxis import MAX_TICKS
 from vrrpcap.report import Report
+from vrrpcap.report.model import Failover, InputSummary, Mastership, VirtualRouter
 
 MAX_U64 = 2**64 - 1
 
@@ -148,20 +151,33 @@ def flapping(routers: int = 12, span: float = 600.0) -> Report:
     too close together for a label of their own, on a lane with more than 8 routers."""
     vid = "eth0/ipv4/vrid7/multicast"
     addresses = [f"10.7.0.{n}" for n in range(1, routers + 1)]
-    masters = [Mastership(vid, addresses[0], T0, T0 + 300, False, True, "preempted", 300, 150, 150, 1, 2)]
+    masters = [Mastership(vid, addresses[0], T0, T0 + 300, False, True, "yielded", 300, 150, 150, 1, 2)]
     t = T0 + 300
     for address in addresses[1:]:
-        masters.append(Mastership(vid, address, t, t + 1, True, True, "preempted", 2, 100, 100, 3, 4))
+        masters.append(Mastership(vid, address, t, t + 1, True, True, "yielded", 2, 100, 100, 3, 4))
         t += 1.2
     masters.append(Mastership(vid, addresses[0], t, T0 + span, True, False, "capture-end", 280, 150, 150, 5, 6))
     vr = VirtualRouter(
-        id=vid, interface="eth0", vlan=(), family="ipv4", vrid=7, delivery="multicast", versions=(2,),
-        vips=("10.7.0.254",), routers=tuple(_router(a, 100, span) for a in addresses),
-        masters=tuple(masters), failovers=(), adverts=600, multicast_adverts=600, unicast_adverts=0,
-        first_seen=T0, last_seen=T0 + span,
-    )  # fmt: skip
-    inputs = [{"path": "flap.pcap", "format": "pcap", "compression": None, "packets": 600, "adverts": 600,
-               "first_time": T0, "last_time": T0 + span, "capture_drops": 0, "problems": []}]  # fmt: skip
+        id=vid,
+        label=vid,
+        segment=vid.rsplit("/", 1)[0],
+        interface="eth0",
+        vlan=(),
+        family="ipv4",
+        vrid=7,
+        delivery="multicast",
+        versions=(2,),
+        vips=("10.7.0.254",),
+        routers=tuple(_router(a, 100, span) for a in addresses),
+        masters=tuple(masters),
+        failovers=(),
+        adverts=600,
+        multicast_adverts=600,
+        unicast_adverts=0,
+        first_seen=T0,
+        last_seen=T0 + span,
+    )
+    inputs = (InputSummary("flap.pcap", "pcap", None, 600, 600, T0, T0 + span, 0),)
     return Report(inputs, [vr], [], Options())
 
 
@@ -211,14 +227,27 @@ def close_failovers(span: float = 600.0) -> Report:
         Failover(vid, t2, b, a, "silence", 8.0, 100, 150, 5),
     )
     vr = VirtualRouter(
-        id=vid, interface="eth0", vlan=(), family="ipv4", vrid=9, delivery="multicast", versions=(2,),
-        vips=("10.9.0.254",), routers=(_router(a, 150, span), _router(b, 100, span)), masters=masters,
-        failovers=failovers, adverts=600, multicast_adverts=600, unicast_adverts=0, first_seen=T0,
+        id=vid,
+        label=vid,
+        segment=vid.rsplit("/", 1)[0],
+        interface="eth0",
+        vlan=(),
+        family="ipv4",
+        vrid=9,
+        delivery="multicast",
+        versions=(2,),
+        vips=("10.9.0.254",),
+        routers=(_router(a, 150, span), _router(b, 100, span)),
+        masters=masters,
+        failovers=failovers,
+        adverts=600,
+        multicast_adverts=600,
+        unicast_adverts=0,
+        first_seen=T0,
         last_seen=T0 + span,
-    )  # fmt: skip
+    )
     findings = [Finding("VRRP-FAILOVER", Severity.INFO, vid, f.time, f.time, (a, b), "fo") for f in failovers]
-    inputs = [{"path": "close.pcap", "format": "pcap", "compression": None, "packets": 600, "adverts": 600,
-               "first_time": T0, "last_time": T0 + span, "capture_drops": 0, "problems": []}]  # fmt: skip
+    inputs = (InputSummary("close.pcap", "pcap", None, 600, 600, T0, T0 + span, 0),)
     return Report(inputs, [vr], findings, Options())
 
 
@@ -365,3 +394,18 @@ def test_pages_from_worker_processes_are_the_same_bytes(tmp_path: Path) -> None:
     assert (one.lanes, one.sizes, one.legends) == (two.lanes, two.sizes, two.legends)
     for a, b in zip(one.files, two.files, strict=True):
         assert a.name == b.name and a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this platform")
+def test_a_forked_worker_measures_text_with_fonts_of_its_own() -> None:
+    """Two workers reading glyphs through one FreeType face inherited from the parent share its file
+    offset, and fail at random ("invalid outline"): the 300-virtual-router plot once did."""
+    inherited = id(_font(False))
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if it got a font object of its own and it works
+        ok = False
+        with contextlib.suppress(BaseException):  # the child must never run on into the test session
+            ok = id(_font(False)) != inherited and text_inches("fe80::d6ca:6dff") > 0
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

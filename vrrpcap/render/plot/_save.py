@@ -10,6 +10,7 @@ PARALLEL_PAGES pages.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Container, Iterator
 from contextlib import AbstractContextManager
@@ -94,6 +95,9 @@ def save_in_processes(job: Job, pages: int, workers: int) -> list[Saved]:
     global _job
     shares = [range(first, pages + 1, workers) for first in range(1, workers + 1)]  # every n-th page
     _job = job
+    for stream in (sys.stdout, sys.stderr):  # a child flushes what it inherited: nothing, then
+        if stream is not None:
+            stream.flush()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = pool.map(_save_share, shares)
