@@ -152,10 +152,10 @@ def failover_labels(
     if waiting:
         # No room after the last cluster: before it, right-aligned, from where the line is free.
         first, last = waiting[0], waiting[-1]
-        end = marks[first].since - gap
-        before = [b for a, b in walls if b <= marks[first].since]
-        begin = max([taken] + before + ([marks[first - 1].at] if first else [])) + gap
-        end = min([end] + [a - gap for a, b in walls if a < marks[first].since < b])
+        since = later[first]  # the earliest bracket of the cluster
+        before = [b for _, b in walls if b <= since]
+        begin = max([taken, *before] + ([marks[first - 1].at] if first else [])) + gap
+        end = min([since - gap] + [a - gap for a, b in walls if a < since < b])
         text = _fitting(marks[last].texts, len(waiting) - 1, end - begin, measure)
         if text is not None:
             out.append(MarkLabel(last, Label(text, end, "end"), len(waiting) - 1))

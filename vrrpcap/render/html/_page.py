@@ -138,6 +138,7 @@ class PageView:
     missed: float
     flap_changes: int
     flap_window: float
+    clamped: int  # times outside years 1-9999, drawn at the edge of the axis
 
 
 def page_view(report: Report) -> tuple[PageView, Layout]:
@@ -182,6 +183,7 @@ def page_view(report: Report) -> tuple[PageView, Layout]:
         missed=options.missed_factor,
         flap_changes=options.flap_changes,
         flap_window=options.flap_window,
+        clamped=layout.axis.clamped,
     )
     return view, layout
 

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vrrpcap.errors import ExitCode, InputUnavailable, VrrpcapError
+from vrrpcap.errors import ExitCode, VrrpcapError
 from vrrpcap.render.layout import RED, RED_CODES, failover_text
 from vrrpcap.render.plot._info import LaneInfo, PlotInfo, artist_kind
-from vrrpcap.render.plot._page import Page, draw_pages
+from vrrpcap.render.plot._page import Page, draw_pages, page_count
+from vrrpcap.render.plot._save import Job, page_path, save_in_processes, save_pages, workers_for
 from vrrpcap.render.plot._style import DPI, LANES_PER_PAGE, SUFFIXES
 from vrrpcap.report import Report
 
@@ -51,39 +52,27 @@ __all__ = [
 ]
 
 
-def render_plot(report: Report, path: Path, lanes_per_page: int = LANES_PER_PAGE, dpi: int = DPI) -> PlotInfo:
-    """Draw the report's timelines to `path` (.png or .svg), more pages as `stem-N.suffix`."""
+def render_plot(
+    report: Report,
+    path: Path,
+    lanes_per_page: int = LANES_PER_PAGE,
+    dpi: int = DPI,
+    workers: int | None = None,
+) -> PlotInfo:
+    """Draw the report's timelines to `path` (.png or .svg), more pages as `stem-N.suffix`.
+
+    `workers`: processes to draw the pages with (None: as many as pays, see _save.py; 1: this one)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if path.suffix.lower() not in SUFFIXES:
         raise VrrpcapError(f"{path}: a plot is .png or .svg", ExitCode.USAGE)
-    files: list[Path] = []
-    lanes: list[LaneInfo] = []
-    sizes: list[tuple[int, int]] = []
-    legends: list[tuple[str, ...]] = []
-    clamped = 0
-    for page in draw_pages(report, lanes_per_page):
-        target = page_path(path, page.number)
-        try:
-            page.figure.savefig(target, dpi=dpi, format=suffix[1:], metadata=_metadata(suffix))
-        except OSError as exc:
-            raise InputUnavailable(f"{target}: cannot write ({exc.strerror})") from None
-        width, height = page.figure.get_size_inches()
-        sizes.append((int(width * dpi), int(height * dpi)))  # as Agg sizes its canvas
-        files.append(target)
-        lanes.extend(page.lanes)
-        legends.append(page.legend)
-        clamped = page.clamped
-        page.figure.clear()
-    return PlotInfo(tuple(files), tuple(lanes), tuple(sizes), tuple(legends), clamped)
-
-
-def page_path(path: Path, page: int) -> Path:
-    return path if page == 1 else path.with_name(f"{path.stem}-{page}{path.suffix}")
-
-
-def _metadata(suffix: str) -> dict[str, str | None]:
-    # Reproducible files: no creation date, no software version stamped into the picture.
-    if suffix == ".svg":
-        return {"Date": None, "Creator": "vrrpcap"}
-    return {"Software": "vrrpcap"}
+    job = Job(report, path, lanes_per_page, dpi)
+    pages = page_count(report, lanes_per_page)
+    jobs = workers_for(pages, workers)
+    saved = save_in_processes(job, pages, jobs) if jobs > 1 else list(save_pages(job))
+    return PlotInfo(
+        files=tuple(s.file for s in saved),
+        lanes=tuple(lane for s in saved for lane in s.lanes),
+        sizes=tuple(s.size for s in saved),
+        legends=tuple(s.legend for s in saved),
+        clamped=saved[0].clamped if saved else 0,
+    )

@@ -3,7 +3,7 @@ up to LANES_PER_PAGE lanes, the shared time axis, a title and the legends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,14 +50,22 @@ class Page:
     clamped: int = 0  # timestamps outside years 1-9999 (the same on every page)
 
 
-def draw_pages(report: Report, lanes_per_page: int = LANES_PER_PAGE) -> Iterator[Page]:
-    """Yield one matplotlib Figure per page (Agg canvas attached), with what each lane holds."""
+def draw_pages(
+    report: Report, lanes_per_page: int = LANES_PER_PAGE, numbers: Container[int] | None = None
+) -> Iterator[Page]:
+    """Yield one matplotlib Figure per page (Agg canvas attached), with what each lane holds; only
+    the pages whose 1-based numbers are in `numbers`, when given."""
     layout = layout_of(report)
     pages = pages_of(layout.lanes, max(1, lanes_per_page), MAX_ROWS_PER_PAGE)
     first = 0
     for number, lanes in enumerate(pages, 1):
-        yield _page(report, layout, lanes, number, len(pages), first)
+        if numbers is None or number in numbers:
+            yield _page(report, layout, lanes, number, len(pages), first)
         first += len(lanes)
+
+
+def page_count(report: Report, lanes_per_page: int = LANES_PER_PAGE) -> int:
+    return len(pages_of(layout_of(report).lanes, max(1, lanes_per_page), MAX_ROWS_PER_PAGE))
 
 
 def _slot_pads(lane: Lane) -> tuple[float, float]:
@@ -123,7 +131,7 @@ def _axes(ax: Axes, c: Canvas, layout: Layout, units: float, top_axis: bool) -> 
     label = f"time (UTC), {layout.axis.days()}"
     if layout.axis.clamped:
         n = layout.axis.clamped
-        label += f"   ({n} timestamp{'s' if n != 1 else ''} outside years 1-9999, drawn at the edge)"
+        label += f"   ({n} time{'s' if n != 1 else ''} outside years 1-9999, drawn at the edge)"
     ax.set_xlabel(label, fontsize=FONT + 0.5)
     if layout.window is not None:
         for t in layout.window:

@@ -65,9 +65,10 @@ def _em(char: str, bold: bool) -> float:
 _EM_POINTS = 100.0
 
 
-@lru_cache(maxsize=2)
 def _font(bold: bool) -> FT2Font:
     from matplotlib.font_manager import FontProperties, findfont, get_font
 
-    # matplotlib's own cached font object: its renderer sets the size it needs before each use
+    # matplotlib's own cached font object (its renderer sets the size it needs before each use), not
+    # one kept here: matplotlib keeps one per thread and drops them in a forked child, where FreeType
+    # state shared with the parent would fail ("invalid outline").
     return get_font(findfont(FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")))

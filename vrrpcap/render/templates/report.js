@@ -115,7 +115,7 @@
       }
     }
     if (waiting.length) {
-      var first = waiting[0], last = waiting[waiting.length - 1], since = marks[first].since;
+      var first = waiting[0], last = waiting[waiting.length - 1], since = later[first];
       var tailEnd = since - L.gap, from = taken;
       if (first) { from = Math.max(from, marks[first - 1].at); }
       for (k = 0; k < walls.length; k++) {
