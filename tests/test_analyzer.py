@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import count
+from typing import Any
 
 import pytest
 
 from vrrpcap.analysis import Engine, FailoverEvent, FindingEvent, master_down_interval
-from vrrpcap.decode import Advert
+from vrrpcap.decode import Advert, AdvertKind, ChecksumVerdict, Family
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Severity
 from vrrpcap.report import InputSummary, Report
 
@@ -30,12 +31,12 @@ def advert(
     dst: str = GROUP,
     vips: tuple[str, ...] = VIP,
     ttl: int = 255,
-    family: str = "ipv4",
-    checksum: str = "ok",
+    family: Family = "ipv4",
+    checksum: ChecksumVerdict = "ok",
     auth_type: int | None = 0,
     secret: bytes | None = None,
     mac: str | None = None,
-    kind: str = "advert",
+    kind: AdvertKind = "advert",
     malformed: str | None = None,
     icmp_from: str | None = None,
 ) -> Advert:
@@ -258,7 +259,7 @@ def test_families_are_separate_virtual_routers() -> None:
         ("VRRP-VERSION-MISMATCH", {"version": 3}),
     ],
 )
-def test_mismatches_between_routers_of_one_virtual_router(code: str, second: dict[str, object]) -> None:
+def test_mismatches_between_routers_of_one_virtual_router(code: str, second: dict[str, Any]) -> None:
     adverts = series("192.0.2.1", 0, 10, prio=150) + series("192.0.2.2", 13.61, 20, **second)
     report = audit(adverts)
     f = only(report, code)

@@ -15,6 +15,7 @@ import selectors
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from scapy.layers.inet import IP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import CookedLinux, Ether
 from scapy.layers.vrrp import VRRP, VRRPv3
-from scapy.utils import PcapWriter
+from scapy.utils import EDecimal, PcapWriter
 
 from tests.support import (
     LT_ETHERNET,
@@ -143,7 +144,7 @@ def test_pcap_written_by_scapy(tmp_path: Path, endian: str, nano: bool) -> None:
     packets = []
     for record in RECORDS:
         packet = Ether(record.data)
-        packet.time = Decimal(record.time_ns) / Decimal(10**9)
+        packet.time = EDecimal(Decimal(record.time_ns) / Decimal(10**9))
         packets.append(packet)
     writer = PcapWriter(str(path), linktype=LT_ETHERNET, endianness=endian, nano=nano, sync=True)
     for packet in packets:
@@ -304,7 +305,7 @@ def test_pcapng_drops_reach_the_cli_json(tmp_path: Path) -> None:
 # -- compressed files and stdin ------------------------------------------------------------------------
 
 
-COMPRESSORS = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}
+COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}
 
 
 @pytest.mark.parametrize("name", sorted(COMPRESSORS))
@@ -415,7 +416,7 @@ def test_truncated_pcap(tmp_path: Path, where: str) -> None:
     assert [f.data for f in frames] == [r.data for r in RECORDS[:2]]
     assert reader.damage
     done = run_cli("decode", "-f", "jsonl", path)
-    assert done.returncode == ExitCode.DAMAGED_CAPTURE == 5
+    assert done.returncode == int(ExitCode.DAMAGED_CAPTURE) == 5
     assert [r["vrid"] for r in jsonl(done.stdout)] == [1, 2]
     assert done.stderr.strip()
 
@@ -492,7 +493,7 @@ def test_not_a_capture(tmp_path: Path) -> None:
     with pytest.raises(NotACapture):
         CaptureReader(path)
     done = run_cli("decode", path)
-    assert done.returncode == ExitCode.NOT_A_CAPTURE == 4
+    assert done.returncode == int(ExitCode.NOT_A_CAPTURE) == 4
     assert "notes.txt" in one_line(done.stderr)
     assert done.stdout == ""
 
@@ -509,7 +510,7 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputUnavailable):
         CaptureReader(path)
     done = run_cli("decode", path)
-    assert done.returncode == ExitCode.INPUT_UNAVAILABLE == 3
+    assert done.returncode == int(ExitCode.INPUT_UNAVAILABLE) == 3
     assert "nope.pcap" in one_line(done.stderr)
 
 

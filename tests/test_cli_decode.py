@@ -41,7 +41,7 @@ def test_jsonl_records_match_the_capture_story() -> None:
     assert set(records[0]) == set(FIELD_NAMES)
     by_vrid: dict[int, list[dict[str, object]]] = {}
     for r in records:
-        by_vrid.setdefault(int(r["vrid"]), []).append(r)  # type: ignore[call-overload]
+        by_vrid.setdefault(int(str(r["vrid"])), []).append(r)
     assert sorted(by_vrid) == [42, 43, 44, 45, 46]
     v42 = by_vrid[42][0]
     assert (v42["version"], v42["auth"], v42["interval"]) == (2, "simple", 10.0)

@@ -11,6 +11,7 @@ import ipaddress
 import json
 import socket
 import struct
+from typing import Any
 
 import pytest
 from scapy.contrib.carp import CARP  # note: unbinds IP->VRRP in scapy; every packet sets proto itself
@@ -76,12 +77,12 @@ def decode(packet: object, linktype: int = LT_ETHERNET, **kw: object) -> Advert:
     return advert
 
 
-def ip4(src: str = SRC4, dst: str = GROUP4, ttl: int = 255, **kw: object) -> IP:
+def ip4(src: str = SRC4, dst: str = GROUP4, ttl: int = 255, **kw: Any) -> IP:
     kw.setdefault("proto", 112)
     return IP(src=src, dst=dst, ttl=ttl, **kw)
 
 
-def ip6(src: str = SRC6, dst: str = GROUP6, hlim: int = 255, **kw: object) -> IPv6:
+def ip6(src: str = SRC6, dst: str = GROUP6, hlim: int = 255, **kw: Any) -> IPv6:
     kw.setdefault("nh", 112)
     return IPv6(src=src, dst=dst, hlim=hlim, **kw)
 
@@ -299,7 +300,7 @@ def test_vlan_stacks_outer_first(tags: list[object], expected: tuple[int, ...]) 
     stack: object = Ether(src=MAC, dst=MCAST_MAC4, type=outer_type)
     for tag in tags:
         stack = stack / tag  # type: ignore[operator]
-    pkt = stack / ip4() / VRRP(vrid=51, priority=100, addrlist=VIP4)  # type: ignore[operator]
+    pkt = stack / ip4() / VRRP(vrid=51, priority=100, addrlist=VIP4)
     a = decode(pkt)
     assert a.vlan == expected
     assert (a.src_mac, a.dst_mac) == (MAC, MCAST_MAC4)

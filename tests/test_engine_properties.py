@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vrrpcap.analysis import Engine, Event
-from vrrpcap.decode import Advert
+from vrrpcap.decode import Advert, ChecksumVerdict
 from vrrpcap.report import InputSummary
 
 ROUTERS = [f"192.0.2.{i}" for i in range(1, 7)]
@@ -33,7 +33,7 @@ class Burst:
     start: float
     count: int
     ttl: int
-    checksum: str
+    checksum: ChecksumVerdict
     auth_type: int
     mac: str | None
     jitter: tuple[float, ...]

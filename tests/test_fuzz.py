@@ -11,6 +11,7 @@ import gzip
 import socket
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -49,8 +50,8 @@ FILES = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
 
-V4 = dict(src="192.0.2.1", dst="224.0.0.18", ttl=255, proto=112)
-V6 = dict(src="fe80::1", dst="ff02::12", hlim=255, nh=112)
+V4: dict[str, Any] = dict(src="192.0.2.1", dst="224.0.0.18", ttl=255, proto=112)
+V6: dict[str, Any] = dict(src="fe80::1", dst="ff02::12", hlim=255, nh=112)
 VIPS4 = ["192.0.2.254", "192.0.2.253"]
 VIPS6 = ["2001:db8::fe"]
 

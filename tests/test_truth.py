@@ -112,6 +112,7 @@ def test_timeline_matches_keepalived_notify_log(truth_path: Path) -> None:
     truth = json.loads(truth_path.read_text())
     report = audit(PCAPS / truth["capture"]["file"])
     capture_start = report.inputs[0].first_time
+    assert capture_start is not None
     problems = []
     matched: set[tuple[str, float]] = set()
     for e in expected_masterships(truth):

@@ -16,6 +16,10 @@
  * any extension header (Python walks them), found through Ethernet with any VLAN stack and
  * LLC/SNAP, Linux SLL and SLL2, raw IP and BSD null/loop. Frames of any other link type all pass.
  *
+ * A mapped file that another process truncates raises SIGBUS at the first page past its new end. Scans
+ * read their buffer under a guard (below): a SIGBUS there ends the scan with what it found before the
+ * fault, marked as faulted, and the reader reports the damage instead of the process dying.
+ *
  * Timestamps are computed with the same IEEE double operations as the Python reader
  * (seconds + fraction * resolution; ticks * resolution + offset), and the build turns off
  * floating-point contraction, so the values are bit for bit those Python computes.
@@ -23,11 +27,68 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
 #define MAX_RECORD 262144u
 #define MAX_PCAPNG_BLOCK (16u * 1024u * 1024u)
+
+/* The fault guard. A scan (holding the GIL, so one at a time: plain statics, no thread-local storage,
+ * whose first use may allocate) installs on_fault for SIGBUS, sets fault_jump and reads the buffer;
+ * on_fault jumps back into the scan. A SIGBUS anywhere else, or in another thread, gets the disposition
+ * that was there before (faulthandler, or the default: the process dies): on_fault puts it back and
+ * returns, and the fault happens again under it. */
+static sigjmp_buf *volatile fault_jump = NULL;
+static pthread_t fault_thread;
+/* A bytes object being filled from the buffer when a fault hit: freed by the scan that catches it. */
+static PyObject *volatile pending = NULL;
+static struct sigaction saved_bus;
+
+static void on_fault(int sig, siginfo_t *info, void *context) {
+    (void)sig;
+    (void)info;
+    (void)context;
+    sigjmp_buf *jump = fault_jump;
+    if (jump != NULL && pthread_equal(pthread_self(), fault_thread)) {
+        fault_jump = NULL;
+        siglongjmp(*jump, 1);
+    }
+    sigaction(SIGBUS, &saved_bus, NULL);
+}
+
+static int guard_install(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_fault;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER; /* NODEFER: leaving by siglongjmp leaves SIGBUS unblocked */
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGBUS, &action, &saved_bus) < 0) {
+        PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
+    }
+    fault_thread = pthread_self();
+    return 0;
+}
+
+static void guard_remove(void) {
+    fault_jump = NULL;
+    sigaction(SIGBUS, &saved_bus, NULL);
+}
+
+/* Keeps the compiler from moving memory accesses across it: a read of the buffer that may fault must not
+ * happen before the record ahead of it is committed, nor a copy end after `pending` is cleared. */
+#define BARRIER() __asm__ __volatile__("" ::: "memory")
+
+/* Where a scan is, as of the last record it finished: what it returns when a fault cuts it short. */
+typedef struct {
+    size_t pos;
+    long long number;
+    double first, last;
+    int have;
+} Done;
 
 static inline uint32_t rd32(const unsigned char *p, int big) {
     if (big)
@@ -159,15 +220,27 @@ static inline void see_time(Times *t, double value) {
         t->last = value;
 }
 
-/* (position, number, frames, keys, first, last); steals found and keys (keys may be NULL: None). */
-static PyObject *result(Py_ssize_t position, long long number, PyObject *found, PyObject *keys, Times *t) {
+/* (position, number, frames, keys, first, last, faulted) as of done; steals found and keys (keys may be
+ * NULL: None). */
+static PyObject *result(const volatile Done *done, PyObject *found, PyObject *keys, int faulted) {
     if (keys == NULL) {
         keys = Py_None;
         Py_INCREF(keys);
     }
-    if (t->have)
-        return Py_BuildValue("(nLNNdd)", position, number, found, keys, t->first, t->last);
-    return Py_BuildValue("(nLNNOO)", position, number, found, keys, Py_None, Py_None);
+    PyObject *flag = faulted ? Py_True : Py_False;
+    if (done->have)
+        return Py_BuildValue("(nLNNddO)", (Py_ssize_t)done->pos, done->number, found, keys, done->first, done->last,
+                             flag);
+    return Py_BuildValue("(nLNNOOO)", (Py_ssize_t)done->pos, done->number, found, keys, Py_None, Py_None, flag);
+}
+
+static inline void commit(volatile Done *done, size_t pos, long long number, const Times *t) {
+    done->pos = pos;
+    done->number = number;
+    done->first = t->first;
+    done->last = t->last;
+    done->have = t->have;
+    BARRIER();
 }
 
 static int read_times(PyObject *first, PyObject *last, Times *t) {
@@ -190,12 +263,21 @@ static int read_times(PyObject *first, PyObject *last, Times *t) {
 static PyObject *make_frame(PyObject *frame_type, PyObject *label, long long number, double time, unsigned linktype,
                             const unsigned char *data, size_t length, unsigned long wirelen, PyObject *interface) {
     PyObject *items[7];
+    /* The data first, copied here: a fault in the copy leaves only `pending` to free. */
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)length);
+    if (bytes == NULL)
+        return NULL;
+    pending = bytes;
+    BARRIER();
+    memcpy(PyBytes_AS_STRING(bytes), data, length);
+    BARRIER();
+    pending = NULL;
+    items[4] = bytes;
     items[0] = label;
     Py_INCREF(label);
     items[1] = PyLong_FromLongLong(number);
     items[2] = PyFloat_FromDouble(time);
     items[3] = PyLong_FromUnsignedLong(linktype);
-    items[4] = PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)length);
     items[5] = PyLong_FromUnsignedLong(wirelen);
     items[6] = interface;
     Py_INCREF(interface);
@@ -238,10 +320,12 @@ static int check_frame_type(PyObject *frame_type) {
 PyDoc_STRVAR(scan_pcap_doc,
              "scan_pcap(buffer, position, number, big_endian, record_header, linktype, snaplen, resolution, first, "
              "last, frame_type, label, keyed, limit)\n--\n\n"
-             "Walk pcap records from position (no record starting limit bytes or more after it; 0: no limit). Returns (position, number, frames, keys, first, last): where it "
-             "stopped, the number of the last frame counted, the frames (frame_type instances) that may carry "
-             "VRRP, their merge keys (the latest time of the file up to each; None unless keyed), and the "
-             "earliest and latest timestamps of all frames so far (None before any frame).");
+             "Walk pcap records from position (no record starting limit bytes or more after it; 0: no limit). "
+             "Returns (position, number, frames, keys, first, last, faulted): where it stopped, the number of the "
+             "last frame counted, the frames (frame_type instances) that may carry VRRP, their merge keys (the "
+             "latest time of the file up to each; None unless keyed), the earliest and latest timestamps of all "
+             "frames so far (None before any frame), and whether reading the buffer faulted (a mapped file that "
+             "shrank): then position is the record that could not be read.");
 
 static PyObject *scan_pcap(PyObject *self, PyObject *args) {
     Py_buffer view;
@@ -268,29 +352,46 @@ static PyObject *scan_pcap(PyObject *self, PyObject *args) {
     size_t pos = position < 0 ? 0 : (size_t)position;
     size_t header = (size_t)record_header;
     size_t stop = limit > 0 && (size_t)limit < size - (pos < size ? pos : size) ? pos + (size_t)limit : size;
-    while (pos + header <= size && pos < stop) {
-        const unsigned char *h = buf + pos;
-        uint32_t seconds = rd32(h, big), fraction = rd32(h + 4, big);
-        uint32_t caplen = rd32(h + 8, big), wirelen = rd32(h + 12, big);
-        if (caplen > MAX_RECORD || pos + header + caplen > size)
-            break;
-        if ((snaplen && caplen > snaplen) || caplen > wirelen)
-            break; /* an anomaly: counted by Python */
-        number++;
-        double t = (double)seconds + (double)fraction * resolution;
-        see_time(&times, t);
-        size_t start = pos + header;
-        if (may_carry_vrrp(linktype, buf + start, caplen)) {
-            PyObject *frame =
-                make_frame(frame_type, label, number, t, linktype, buf + start, caplen, wirelen, Py_None);
-            if (add_frame(found, keys, frame, times.last) < 0)
-                goto fail;
+    volatile Done done;
+    commit(&done, pos, number, &times);
+    volatile int faulted = 0, failed = 0;
+    sigjmp_buf jump;
+    if (guard_install() < 0)
+        goto fail;
+    if (sigsetjmp(jump, 0) == 0) {
+        fault_jump = &jump;
+        while (pos + header <= size && pos < stop) {
+            const unsigned char *h = buf + pos;
+            uint32_t seconds = rd32(h, big), fraction = rd32(h + 4, big);
+            uint32_t caplen = rd32(h + 8, big), wirelen = rd32(h + 12, big);
+            if (caplen > MAX_RECORD || pos + header + caplen > size)
+                break;
+            if ((snaplen && caplen > snaplen) || caplen > wirelen)
+                break; /* an anomaly: counted by Python */
+            number++;
+            double t = (double)seconds + (double)fraction * resolution;
+            see_time(&times, t);
+            size_t start = pos + header;
+            if (may_carry_vrrp(linktype, buf + start, caplen)) {
+                PyObject *frame =
+                    make_frame(frame_type, label, number, t, linktype, buf + start, caplen, wirelen, Py_None);
+                if (add_frame(found, keys, frame, times.last) < 0) {
+                    failed = 1;
+                    break;
+                }
+            }
+            pos = start + caplen;
+            commit(&done, pos, number, &times);
         }
-        pos = start + caplen;
+    } else {
+        faulted = 1; /* the record at done.pos was not all there: the file shrank under the map */
+        Py_CLEAR(pending);
     }
+    guard_remove();
+    if (failed)
+        goto fail;
     PyBuffer_Release(&view);
-    PyObject *out = result((Py_ssize_t)pos, number, found, keys, &times);
-    return out;
+    return result(&done, found, keys, faulted);
 fail:
     Py_XDECREF(found);
     Py_XDECREF(keys);
@@ -349,39 +450,57 @@ static PyObject *scan_pcapng(PyObject *self, PyObject *args) {
     size_t size = (size_t)view.len;
     size_t pos = position < 0 ? 0 : (size_t)position;
     size_t stop = limit > 0 && (size_t)limit < size - (pos < size ? pos : size) ? pos + (size_t)limit : size;
-    while (pos + 8 <= size && pos < stop) {
-        const unsigned char *b = buf + pos;
-        uint32_t type = rd32(b, big), total = rd32(b + 4, big);
-        if (type != 6 || total < 12 || total % 4 || total > MAX_PCAPNG_BLOCK || pos + total > size)
-            break;
-        size_t body_length = total - 12;
-        if (body_length < 20)
-            break;
-        const unsigned char *body = b + 8;
-        uint32_t iface = rd32(body, big), ts_high = rd32(body + 4, big), ts_low = rd32(body + 8, big);
-        uint32_t caplen = rd32(body + 12, big), wirelen = rd32(body + 16, big);
-        if ((Py_ssize_t)iface >= count || caplen > body_length - 20)
-            break;
-        Iface *info = &ifaces[iface];
-        if ((info->snaplen && caplen > info->snaplen) || caplen > wirelen)
-            break;
-        number++;
-        uint64_t ticks = ((uint64_t)ts_high << 32) | (uint64_t)ts_low;
-        double t = (double)ticks * info->resolution + info->offset;
-        see_time(&times, t);
-        size_t start = pos + 8 + 20;
-        if (may_carry_vrrp(info->linktype, buf + start, caplen)) {
-            PyObject *frame =
-                make_frame(frame_type, label, number, t, info->linktype, buf + start, caplen, wirelen, info->name);
-            if (add_frame(found, keys, frame, times.last) < 0)
-                goto fail;
+    volatile Done done;
+    commit(&done, pos, number, &times);
+    volatile int faulted = 0, failed = 0;
+    sigjmp_buf jump;
+    if (guard_install() < 0)
+        goto fail;
+    if (sigsetjmp(jump, 0) == 0) {
+        fault_jump = &jump;
+        while (pos + 8 <= size && pos < stop) {
+            const unsigned char *b = buf + pos;
+            uint32_t type = rd32(b, big), total = rd32(b + 4, big);
+            if (type != 6 || total < 12 || total % 4 || total > MAX_PCAPNG_BLOCK || pos + total > size)
+                break;
+            size_t body_length = total - 12;
+            if (body_length < 20)
+                break;
+            const unsigned char *body = b + 8;
+            uint32_t iface = rd32(body, big), ts_high = rd32(body + 4, big), ts_low = rd32(body + 8, big);
+            uint32_t caplen = rd32(body + 12, big), wirelen = rd32(body + 16, big);
+            if ((Py_ssize_t)iface >= count || caplen > body_length - 20)
+                break;
+            Iface *info = &ifaces[iface];
+            if ((info->snaplen && caplen > info->snaplen) || caplen > wirelen)
+                break;
+            number++;
+            uint64_t ticks = ((uint64_t)ts_high << 32) | (uint64_t)ts_low;
+            double t = (double)ticks * info->resolution + info->offset;
+            see_time(&times, t);
+            size_t start = pos + 8 + 20;
+            if (may_carry_vrrp(info->linktype, buf + start, caplen)) {
+                PyObject *frame = make_frame(frame_type, label, number, t, info->linktype, buf + start, caplen,
+                                             wirelen, info->name);
+                if (add_frame(found, keys, frame, times.last) < 0) {
+                    failed = 1;
+                    break;
+                }
+            }
+            pos += total;
+            commit(&done, pos, number, &times);
         }
-        pos += total;
+    } else {
+        faulted = 1;
+        Py_CLEAR(pending);
     }
+    guard_remove();
+    if (failed)
+        goto fail;
     PyMem_Free(ifaces);
     Py_DECREF(seq);
     PyBuffer_Release(&view);
-    return result((Py_ssize_t)pos, number, found, keys, &times);
+    return result(&done, found, keys, faulted);
 fail:
     PyMem_Free(ifaces);
     Py_XDECREF(seq);

@@ -65,6 +65,7 @@ _CATALOG = (
     ("VRRP-OWNER-MISMATCH", Severity.WARNING, "priority 255 from a router whose address is not a VIP"),
     ("VRRP-FLAPPING", Severity.WARNING, "master changes too often"),
     ("VRRP-CAPTURE-DROPS", Severity.WARNING, "the capture itself dropped packets"),
+    ("VRRP-TOO-MANY-ROUTERS", Severity.WARNING, "more routers than the analysis keeps: a flood or spoofed sources"),
     ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),
     ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
     ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),

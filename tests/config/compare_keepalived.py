@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from tests.config.daemon_view import DataDump, JsonInstance, parse_cmd, parse_data, parse_json, parse_vip_text
 from tests.config.keepalived_runner import ProbeResult
-from vrrpcap.config.model import KeepalivedConfig, Script, Secret, VirtualAddress, VrrpInstance
+from vrrpcap.config.model import KeepalivedConfig, Script, Secret, VirtualAddress, VrrpInstance, VrrpScript
 from vrrpcap.config.priority import priority_when
 
 WANTSTATE = {"BACKUP": 1, "MASTER": 2}
@@ -158,7 +158,7 @@ def _instance(cmp: Comparison, config: KeepalivedConfig, inst: VrrpInstance, js:
 
 
 def _scripts(cmp: Comparison, config: KeepalivedConfig, dump: DataDump) -> None:
-    first = {}
+    first: dict[str, VrrpScript] = {}
     for script in config.scripts:
         first.setdefault(script.name, script)
     cmp.check("vrrp_script names", sorted(first), sorted(dump.scripts))

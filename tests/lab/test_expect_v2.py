@@ -31,6 +31,10 @@ def wire(truth: dict[str, Any], file: str | None = None) -> list[Packet]:
     return [p for p in read_pcap(PCAPS / (file or truth["capture"]["file"])) if p.kind in ("vrrpv2", "vrrpv3", "carp")]
 
 
+def _key(p: Packet) -> tuple[str, int, int | None]:
+    return (p.src, p.vrid, p.ip_id)
+
+
 def test_every_new_truth_has_expect_v2_and_configs() -> None:
     for path in sorted(PCAPS.glob("*.truth.json")):
         truth = json.loads(path.read_text())
@@ -116,13 +120,12 @@ def test_vantage_misses_are_what_nftables_dropped() -> None:
     assert set(files) == {"bridge", "r1", "r2"} and files["bridge"] == truth["capture"]["file"]
     bridge = wire(truth, files["bridge"])
     views = {name: wire(truth, file) for name, file in files.items()}
-    key = lambda p: (p.src, p.vrid, p.ip_id)  # noqa: E731
     misses = {
         v["vantage"]: {(a["src"], a["vrid"], a["ip_id"]) for a in v["missed"]}
         for v in truth["expect_v2"]["vantage_misses"]
     }
     for name in ("r1", "r2"):
-        assert {key(p) for p in bridge} - {key(p) for p in views[name]} == misses[name]
+        assert {_key(p) for p in bridge} - {_key(p) for p in views[name]} == misses[name]
     assert misses["r1"] == set()
     assert {src for src, _, _ in misses["r2"]} == {"192.0.2.1"}
     assert len(misses["r2"]) == truth["expect_v2"]["nft_dropped_into_r2"]

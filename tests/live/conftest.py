@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
+from lab.kit import pair
 from lab.netns import Lab, leftovers
 from lab.runner import Run, Scenario
-from lab.scenarios import pair
 
 ROOT = Path(__file__).resolve().parents[2]
 R1, R2 = "192.0.2.1", "192.0.2.2"  # lab router 1 (priority 150) and 2 (priority 100)

@@ -24,7 +24,7 @@ LAB_PCAPS = sorted((ROOT / "pcaps").glob("*.pcap"))
 def _records(path: Path) -> list[tuple[int, str, str, int | None]]:
     reader = CaptureReader(str(path))
     try:
-        out = []
+        out: list[tuple[int, str, str, int | None]] = []
         for frame in reader:
             advert = decode_frame(frame)
             if advert is not None:

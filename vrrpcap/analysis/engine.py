@@ -64,6 +64,7 @@ class Engine:
         self._on_malformed = _hooks(self.detectors, "malformed")
         self._on_quote = _hooks(self.detectors, "quote")
         self._on_failover = _hooks(self.detectors, "failover")
+        self._on_refused = _hooks(self.detectors, "refused")
         self._on_resumed = _hooks(self.detectors, "resumed")
         self._memo: dict[tuple[Any, ...], _Memo] = {}
         self._summarizer = Summarizer()
@@ -104,6 +105,8 @@ class Engine:
                 self._other(advert)
                 return events
             memo = self._place(advert, key)
+            if memo is None:
+                return events
         vr, router, _, _, verdicts, profile = memo
         router.observe(advert, profile)
         if verdicts:
@@ -115,9 +118,14 @@ class Engine:
             hook(vr, router, advert)
         return events
 
-    def _place(self, advert: Advert, key: tuple[Any, ...] | None) -> _Memo:
+    def _place(self, advert: Advert, key: tuple[Any, ...] | None) -> _Memo | None:
         segment = Segment(advert.interface, advert.vlan, advert.family, advert.vrid)  # type: ignore[arg-type]
-        vr, router, joined = self.placement.place(segment, advert)
+        placed = self.placement.place(segment, advert)
+        if placed is None:
+            for hook in self._on_refused:
+                hook(segment, advert)
+            return None
+        vr, router, joined = placed
         if joined:
             for hook in self._on_joined:
                 hook(vr, router, advert)

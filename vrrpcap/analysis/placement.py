@@ -17,6 +17,11 @@ from vrrpcap.decode import Advert
 
 Merged = Callable[[VirtualRouter, VirtualRouter], None]  # (absorbed, survivor), after the merge
 
+# Bounds that keep a flood of spoofed sources from stalling the engine (docs/reliability.md): a VRRP
+# virtual router has a handful of routers; what is beyond these is counted, not analysed.
+MAX_ROUTERS_PER_SEGMENT = 4096  # per link, family and VRID (hundreds of unicast pairs may share one)
+MAX_ROUTERS_PER_VIRTUAL_ROUTER = 255
+
 
 class SegmentIndex:
     """The virtual routers of one segment by their roots.
@@ -31,6 +36,7 @@ class SegmentIndex:
         self.under: dict[str, set[VirtualRouter]] = {}  # group or cluster root -> virtual routers
         self.generation = 0  # groups.generation when by_roots was last made current
         self.clusters = 0  # multicast clusters seen: the second one on a VRID is a collision
+        self.routers = 0  # routers tracked on the segment
         self.groups_named: set[str] = set()  # ids are never reused within a run, even after a merge
 
     def _changed(self) -> None:
@@ -70,19 +76,25 @@ class Placement:
     def groups(self, segment: Segment) -> SegmentGroups:
         return self._segments[segment].groups
 
-    def place(self, segment: Segment, a: Advert) -> tuple[VirtualRouter, Router, bool]:
-        """The advert's virtual router and router; True when the router joined that virtual router now."""
+    def place(self, segment: Segment, a: Advert) -> tuple[VirtualRouter, Router, bool] | None:
+        """The advert's virtual router and router; True when the router joined that virtual router now.
+        None: a new router beyond the bounds above, not analysed."""
         index = self._segments.get(segment)
         if index is None:
             index = self._segments[segment] = SegmentIndex()
+        router = self.routers.get((segment, a.src))
+        if router is None and index.routers >= MAX_ROUTERS_PER_SEGMENT:
+            return None
         multicast = a.delivery == "multicast"
         roots = index.groups.place(a.src, a.dst, multicast, a.addresses)
-        router = self.routers.get((segment, a.src))
-        if router is None:
-            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame)
         if index.groups.generation != index.generation:
             self._rekey(index)
         vr = index.by_roots.get(roots)
+        if router is None and vr is not None and len(vr.routers) >= MAX_ROUTERS_PER_VIRTUAL_ROUTER:
+            return None
+        if router is None:
+            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame)
+            index.routers += 1
         if vr is None:
             vr = self._new(index, segment, roots, a)
         if router.home is vr:

@@ -1,5 +1,5 @@
 """The bytes of one capture: open the file (or stdin), sniff its compression and format, and serve it
-through a read-ahead window, memory-mapped when the C scanner walks a plain file.
+through a read-ahead buffer, or to the C scanner as a memory map of a plain file.
 
 The format is recognised by its magic number, never by the file's name: a gzip, bzip2 or xz stream is
 decompressed as it is read, and must hold a pcap or pcapng inside.
@@ -39,6 +39,8 @@ CHUNK = 1 << 20
 # The scanner walks at most this much of a mapped file per call: the frames of one call are held at once,
 # and the pages behind it are let go (the file's pages would otherwise count in the process's memory).
 SCAN_WINDOW = 1 << 20
+# The file is mapped (again) when no more than this is left of the read-ahead: no read is wasted.
+REMAP_BELOW = 64 * 1024
 
 
 def open_path(path: str) -> tuple[BinaryIO, int | None]:
@@ -94,6 +96,7 @@ class ByteSource:
         self._decompressed: Decompressed | None = None
         self._more = self._reader_of(raw)
         self._map: mmap.mmap | None = None
+        self._map_failed = False
         self._released = 0  # pages of the map before this offset were let go
         try:
             self.magic = self._sniff()
@@ -178,23 +181,66 @@ class ByteSource:
             return 0
 
     # -- the mapped file -----------------------------------------------------------------------
-    def map_whole(self) -> None:
-        """A plain capture file on disk becomes the read-ahead buffer whole, as a read-only mmap: the
-        scanner walks it with no copy (reading 1 MiB chunks into fresh bytes cost more than the scan).
-        Reading goes on from the mapped size, so a file that grows is still read to its end."""
-        if self.compression is not None or self.size is None or self._map is not None:
-            return
-        if self.buf or self.pos or self._raw is sys.stdin.buffer:
-            return  # only before reading starts
+    # A plain capture file on disk is handed to the C scanner as a read-only mmap: it walks it with no
+    # copy (reading 1 MiB chunks into fresh bytes cost more than the scan). Python never reads the map:
+    # a read of a page the file no longer has (another process truncated it) is a SIGBUS, which only the
+    # scanner guards against. So the parsers leave the map at the first record the scanner stops at and
+    # read on from the file there; they map the file again when their read-ahead is used up.
+    def map_from(self, buffer: bytes | mmap.mmap, position: int) -> tuple[bytes | mmap.mmap, int]:
+        """buffer[position:] and the rest of the file as the map (positions in it are file offsets), when
+        could_map says so; else buffer unchanged."""
+        if not self.could_map(buffer, position):
+            return buffer, position
         try:
+            offset = self._raw.tell() - (len(buffer) - position)
             mapped = mmap.mmap(self._raw.fileno(), 0, access=mmap.ACCESS_READ)
-            position = self._raw.tell()
-            self._raw.seek(len(mapped))
         except (OSError, ValueError, io.UnsupportedOperation):
-            return
+            self._map_failed = True
+            return buffer, position
+        if offset > len(mapped):  # the file shrank below what was read already: reading tells the damage
+            mapped.close()
+            self._map_failed = True
+            return buffer, position
+        self._raw.seek(len(mapped))  # reading goes on from the mapped size: a file that grows is read to its end
         if hasattr(mmap, "MADV_SEQUENTIAL"):
             mapped.madvise(mmap.MADV_SEQUENTIAL)
-        self._map, self.buf, self.pos = mapped, mapped, position
+        self._map, self._released = mapped, 0
+        return mapped, offset
+
+    def could_map(self, buffer: bytes | mmap.mmap, position: int) -> bool:
+        """A plain file, not mapped now, and no more than REMAP_BELOW left of the read-ahead (none wasted)."""
+        return (
+            self._map is None
+            and not self._map_failed
+            and len(buffer) - position <= REMAP_BELOW
+            and self.compression is None
+            and self.size is not None
+            and self._raw is not sys.stdin.buffer
+        )
+
+    def is_map(self, buffer: bytes | mmap.mmap) -> bool:
+        return self._map is not None and buffer is self._map
+
+    def unmap(self, position: int) -> tuple[bytes, int]:
+        """Leave the map at file offset position: what follows is read from the file (an empty buffer)."""
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        self._raw.seek(position)
+        return b"", 0
+
+    def shrank(self) -> str | None:
+        """Why reading ended early when the file on disk is now shorter than it was when opened (another
+        process truncated it); None when it is not."""
+        if self.size is None:
+            return None
+        try:
+            now = os.fstat(self._raw.fileno()).st_size
+        except (OSError, ValueError):
+            return None
+        if now >= self.size:
+            return None
+        return f"the file shrank from {self.size:,} to {now:,} bytes while it was being read"
 
     def release(self, buffer: bytes | mmap.mmap, position: int) -> None:
         """Let go of the mapped pages before position (they stay in the page cache)."""

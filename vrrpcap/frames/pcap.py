@@ -43,7 +43,9 @@ def pcap_frames(
     while True:
         if scan_pcap is not None:
             # Ordinary records at C speed; the record it stops at is handled below, in Python.
-            position, number, found, keys, state.first_time, state.last_time = scan_pcap(
+            buffer, position = source.map_from(buffer, position)
+            start = position
+            position, number, found, keys, state.first_time, state.last_time, faulted = scan_pcap(
                 buffer,
                 position,
                 number,
@@ -65,6 +67,15 @@ def pcap_frames(
                 yield from zip(keys, found, strict=True) if keyed else found
             if state.progress is not None:
                 state.progress()
+            if faulted:  # the mapped file is shorter than when it was mapped
+                state.damage = f"{source.shrank() or 'the file shrank while it was being read'}, after frame {number}"
+                return
+            if source.is_map(buffer):
+                if position - start >= SCAN_WINDOW:
+                    continue  # a window walked: the next record is the scanner's too
+                buffer, position = source.unmap(position)
+            elif source.could_map(buffer, position):
+                continue  # the read-ahead is used up: on with the file mapped
         if len(buffer) - position < record_header:
             buffer, position = source.fill(buffer, position, record_header)
             if not buffer:

@@ -43,7 +43,9 @@ def pcapng_frames(
     while True:
         if block_type_bytes is None and scan_pcapng is not None:
             # Enhanced packet blocks at C speed; the block it stops at is handled below, in Python.
-            source.pos, number, found, keys, state.first_time, state.last_time = scan_pcapng(
+            source.buf, source.pos = source.map_from(source.buf, source.pos)
+            start = source.pos
+            source.pos, number, found, keys, state.first_time, state.last_time, faulted = scan_pcapng(
                 source.buf,
                 source.pos,
                 number,
@@ -62,6 +64,15 @@ def pcapng_frames(
                 yield from zip(keys, found, strict=True) if keyed else found
             if state.progress is not None:
                 state.progress()
+            if faulted:  # the mapped file is shorter than when it was mapped
+                state.damage = f"{source.shrank() or 'the file shrank while it was being read'}, after frame {number}"
+                return
+            if source.is_map(source.buf):
+                if source.pos - start >= SCAN_WINDOW:
+                    continue  # a window walked: the next block is the scanner's too
+                source.buf, source.pos = source.unmap(source.pos)
+            elif source.could_map(source.buf, source.pos):
+                continue  # the read-ahead is used up: on with the file mapped
         if block_type_bytes is None:
             block_type_bytes = read(4)
             if not block_type_bytes:

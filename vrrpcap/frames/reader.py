@@ -85,15 +85,11 @@ class CaptureReader(ReadState):
         puts the frames that come out in the order a merge of all frames by their own time would.
         """
         self._scanning, self._keyed = True, True
-        if scanner is not None:
-            self._source.map_whole()
         return cast(Iterator[tuple[float, Frame]], self._records())
 
     def scan_frames(self) -> Iterator[Frame]:
         """scan() without the keys (one file needs no merge)."""
         self._scanning, self._keyed = True, False
-        if scanner is not None:
-            self._source.map_whole()
         return cast(Iterator[Frame], self._records())
 
     def _records(self) -> Iterator[Any]:
@@ -110,9 +106,10 @@ class CaptureReader(ReadState):
         except READ_ERRORS as exc:
             self.damage = f"read error after frame {self.frames} ({exc})"
         except NotACapture:
-            if source.stream_damage is None:
+            if source.shrank() is None and source.stream_damage is None:
                 raise
             # A header cut short because the compressed data is: damage, not a wrong format.
-        if source.stream_damage is not None:
-            # The cause of whatever the parser saw at the end (a record cut short, or nothing at all).
-            self.damage = f"{source.stream_damage}, after frame {self.frames}"
+        # The cause of whatever the parser saw at the end (a record cut short, or nothing at all).
+        cause = source.shrank() or source.stream_damage
+        if cause is not None:
+            self.damage = f"{cause}, after frame {self.frames}"

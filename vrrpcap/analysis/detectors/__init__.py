@@ -2,6 +2,7 @@
 
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.detectors.base import Detector, ReportView
+from vrrpcap.analysis.detectors.capacity import Capacity
 from vrrpcap.analysis.detectors.changes import Failovers, Flapping, Priorities
 from vrrpcap.analysis.detectors.collision import Collision
 from vrrpcap.analysis.detectors.consistency import CaptureDrops, Consistency
@@ -25,6 +26,7 @@ DEFAULT_DETECTORS: tuple[type[Detector], ...] = (
     PeerUnreachable,
     Consistency,
     CaptureDrops,
+    Capacity,
 )
 
 

@@ -48,6 +48,9 @@ class Detector:
     def quote(self, segment: Segment, a: Advert, router: Router | None) -> None:
         """An ICMP error quoting an advert; ``router`` is its sender when it has advertised."""
 
+    def refused(self, segment: Segment, a: Advert) -> None:
+        """An advert of a new router beyond the engine's bounds: not analysed (a flood, spoofing)."""
+
     def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
         """The master changed."""
 
