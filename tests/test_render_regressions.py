@@ -66,11 +66,15 @@ def seconds_pcapng(path: Path, stamps: list[int], tsoffset: int | None = None) -
 
 
 def run(*args: str, timeout: float = 90) -> tuple[subprocess.CompletedProcess[str], float, int]:
-    """Run the CLI; return the result, its wall time and its peak RSS in KiB (workers included)."""
+    """Run the CLI; return the result, its wall time and its peak RSS in KiB (workers included).
+
+    The peak is the kernel's VmHWM of the CLI's own address space: getrusage's ru_maxrss would start
+    at the test process's own peak, which a child inherits across fork and exec."""
     code = (
         "import resource, sys\nfrom vrrpcap.cli import main\nsys.argv = ['vrrpcap', *sys.argv[1:]]\nstatus = 0\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    status = exc.code\n"
-        "rss = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+        "rss = max(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(f'maxrss={rss}', file=sys.stderr)\nsys.exit(status)\n"
     )
     start = time.perf_counter()
