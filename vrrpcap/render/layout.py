@@ -297,6 +297,12 @@ def red_text(f: Finding) -> str:
     return title
 
 
+def light(colour: str) -> bool:
+    """Whether dark text reads on this "#rrggbb" colour (its luma is above 60%)."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 0.6
+
+
 def lane_title(vr: VirtualRouter, width: int = 40) -> str:
     vips = ", ".join(vr.vips) if vr.vips else "no VIPs"
     return f"{clip(vr.id, width)}\n{clip(vips, width)}"

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from vrrpcap.render.common import clock, duration
 from vrrpcap.render.labels import Anchor, BarSpan, Label, Mark, Ruler, bar_labels, failover_labels
-from vrrpcap.render.layout import Bar, FailoverMark, Lane, Layout, RedMark, priority_text
+from vrrpcap.render.layout import Bar, FailoverMark, Lane, Layout, RedMark, light, priority_text
 from vrrpcap.render.timeaxis import LONG_SPAN, MAX_TICKS, STEPS, YEAR_STEPS, TimeAxis
 
 # Geometry in SVG user units (the viewBox is VIEW_W wide; the page scales it).
@@ -190,8 +190,7 @@ def _ink(bar: Bar, label: Label) -> str:
 
 
 def ink_on(colour: str) -> str:
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "#fff"
+    return "#111" if light(colour) else "#fff"
 
 
 def _bar_tip(bar: Bar) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from vrrpcap.render.layout import light
+
 if TYPE_CHECKING:
     from matplotlib.ft2font import FT2Font
 
@@ -38,8 +40,7 @@ MAX_LEGEND_ROUTERS = 48
 
 def ink_on(colour: str) -> str:
     """Black or white text, whichever reads on this background colour."""
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white"
+    return "black" if light(colour) else "white"
 
 
 def text_inches(text: str, size: float = FONT, bold: bool = False) -> float:
