@@ -79,7 +79,7 @@ class Placement:
         roots = index.groups.place(a.src, a.dst, multicast, a.addresses)
         router = self.routers.get((segment, a.src))
         if router is None:
-            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame)
+            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame, a.file)
         if index.groups.generation != index.generation:
             self._rekey(index)
         vr = index.by_roots.get(roots)

@@ -32,7 +32,7 @@ def pcap_frames(
         raise NotACapture(f"{state.label}: pcap file header cut short ({4 + len(header)} of 24 bytes)")
     _major, _minor, _zone, _sigfigs, snaplen, linktype_field = struct.unpack(endian + FILE_HEADER, header)
     linktype = linktype_field & 0xFFFF  # upper bits: FCS length, as libpcap reads it
-    state.interfaces = [InterfaceInfo("if0", linktype, snaplen, resolution)]
+    state.interfaces = [InterfaceInfo(None, linktype, snaplen, resolution)]
     unpack_record = struct.Struct(endian + RECORD_HEADER).unpack_from
     label = state.label
     number = 0
