@@ -30,6 +30,12 @@ class Zone:
         except (ValueError, OverflowError, OSError):
             return None
 
+    def offset(self, epoch: float) -> float:
+        """Seconds east of UTC at that time (0 outside the calendar)."""
+        moment = self.at(epoch)
+        shift = None if moment is None else moment.utcoffset()
+        return 0.0 if shift is None else shift.total_seconds()
+
     @property
     def is_utc(self) -> bool:
         return self.tz is UTC
@@ -53,7 +59,7 @@ def parse_zone(text: str) -> Zone:
 
 
 def wall(epoch: float | None, zone: Zone = UTC_ZONE, *, date: bool = True, digits: int = 3) -> str:
-    """"2014-03-05 21:55:06.745" (``digits`` of the second's fraction, 0-6); "-" for no time."""
+    """ "2014-03-05 21:55:06.745" (``digits`` of the second's fraction, 0-6); "-" for no time."""
     if epoch is None:
         return "-"
     moment = zone.at(epoch)

@@ -1,8 +1,8 @@
 """The finding book: one place where every detector writes, deduplicated by (code, vr, subject).
 
 Zeek's notice framework in small: a detector *sights* an occurrence (counted without bound, evidence
-evidence frames, each with its file, kept up to MAX_EVIDENCE); the first sighting of an identifier is announced once as a
-`FindingEvent`, for `live`; the report describes every entry again at the end with the same
+frames, each with its file, kept up to MAX_EVIDENCE); the first sighting of an identifier is announced
+once as a `FindingEvent`, for `live`; the report describes every entry again at the end with the same
 function, so a finding is worded in one place for both.
 """
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MAX_PRIORITY_STEPS = 8  # priorities a run keeps in order; past that the middle ones are counted, not kept
-
 from vrrpcap.analysis.identity import Segment, VirtualRouterKey
 from vrrpcap.analysis.options import ip_key, master_down_interval
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, Mastership
+
+MAX_PRIORITY_STEPS = 8  # priorities a run keeps in order; past that the middle ones are counted, not kept
 
 
 @dataclass(slots=True)

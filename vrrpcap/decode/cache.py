@@ -4,7 +4,8 @@ Frames of a repeated advert differ only in their time, and for IPv4 in the IP id
 checksum (keepalived counts the ID up). The content key is the frame's bytes with those four IPv4 header
 bytes zeroed (for Ethernet, with at most one VLAN tag), plus the link type and interface; a record made
 from a cached one takes the identification from its own frame. The C extension computes the key and
-copies the cached record's slots when it is built; ``_clone`` and ``_content_key`` are module-level so that tests can put the Python versions back.
+copies the cached record's slots when it is built; ``_clone`` and ``_content_key`` are module-level so
+that tests can put the Python versions back.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import cast
 from vrrpcap.decode.advert import Advert
 from vrrpcap.decode.frame import decode_frame
 from vrrpcap.frames import Frame
-
 
 Clone = Callable[[Advert, str, int, float, int | None], Advert]
 

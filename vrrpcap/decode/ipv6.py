@@ -47,7 +47,5 @@ def ipv6(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
         return None
     declared = end - position
     payload = data[position : min(len(data), end)]
-    packet = IPPacket(
-        "ipv6", src, dst, hop_limit, payload, declared, None, fragment, tuple(notes), None, traffic_class
-    )
+    packet = IPPacket("ipv6", src, dst, hop_limit, payload, declared, None, fragment, tuple(notes), None, traffic_class)
     return packet, next_header

@@ -109,6 +109,18 @@ class Failover:
     frame: int
     vrid: int = 0
 
+    def takeover_text(self) -> str:
+        """What the takeover number means for the cause: an outage only when the old master went silent
+        or resigned; after a preemption, the time since the old master's last advert (no outage)."""
+        old = self.from_router or "the old master"
+        if self.takeover_s is None:
+            return self.cause
+        if self.cause == "preempted":
+            return f"preempted, {self.takeover_s:.2f} s after {old}'s last advert; no outage"
+        if self.cause == "priority-0":
+            return f"{old} resigned with priority 0; no master advert for {self.takeover_s:.2f} s"
+        return f"{old} fell silent; no master advert for {self.takeover_s:.2f} s"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "time": self.time,

@@ -20,16 +20,13 @@ class Failovers(Detector):
 
     def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
         subject = f"{failover.from_router}>{failover.to_router}@{failover.time!r}#{failover.frame}"
-        entry, new = self.book.sight(
-            ("VRRP-FAILOVER", vr.id, subject), vr.vrid, a, lambda: failover, _failover
-        )
+        entry, new = self.book.sight(("VRRP-FAILOVER", vr.id, subject), vr.vrid, a, lambda: failover, _failover)
         if new:
             self.book.announce(entry)
 
 
 def _failover(entry: Entry[Failover]) -> Finding:
     f = entry.detail
-    latency = "" if f.takeover_s is None else f", takeover {f.takeover_s:.2f} s"
     return Finding(
         "VRRP-FAILOVER",
         CODES["VRRP-FAILOVER"].severity,
@@ -37,7 +34,7 @@ def _failover(entry: Entry[Failover]) -> Finding:
         f.time,
         f.time,
         (f.from_router or "", f.to_router),
-        f"master changed from {f.from_router} to {f.to_router} ({f.cause}{latency})",
+        f"master changed from {f.from_router} to {f.to_router} ({f.takeover_text()})",
         tuple(entry.evidence),
         1,
         entry.vrid,
@@ -68,9 +65,7 @@ class Flapping(Detector):
             recent.popleft()
         if len(recent) <= self.options.flap_changes:
             return
-        entry, new = self.book.sight(
-            ("VRRP-FLAPPING", vr.id, ""), vr.vrid, a, lambda: _Flaps(vr, window), _flapping
-        )
+        entry, new = self.book.sight(("VRRP-FLAPPING", vr.id, ""), vr.vrid, a, lambda: _Flaps(vr, window), _flapping)
         flaps = entry.detail
         flaps.vr = vr
         # The changes that crossed the threshold count too: on the first sighting, all in the window.
@@ -130,8 +125,6 @@ class Priorities(Detector):
             )
 
     def _sight(self, code: str, vr: VirtualRouter, router: Router, a: Advert, message: str) -> None:
-        entry, new = self.book.sight(
-            (code, vr.id, router.address), vr.vrid, a, constant(message), describe_message
-        )
+        entry, new = self.book.sight((code, vr.id, router.address), vr.vrid, a, constant(message), describe_message)
         if new:
             self.book.announce(entry)

@@ -56,9 +56,7 @@ def check(a: Advert) -> tuple[Verdict, ...]:
 class ContentChecks(Detector):
     def sight(self, vr: VirtualRouter, a: Advert, verdicts: tuple[Verdict, ...]) -> None:
         for code, message in verdicts:
-            entry, new = self.book.sight(
-                (code, vr.id, a.src), vr.vrid, a, constant(message), describe_message
-            )
+            entry, new = self.book.sight((code, vr.id, a.src), vr.vrid, a, constant(message), describe_message)
             if new:
                 self.book.announce(entry)
 

@@ -57,9 +57,7 @@ class Overlap(Detector):
             episode.evidence.append(Evidence(a.file, a.frame))
         priorities = [r.last_priority for r in active]
         if len(set(priorities)) < len(priorities):
-            entry, new = self.book.sight(
-                ("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie
-            )
+            entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
             entry.detail.routers.update(episode.routers)
             if new:
                 self.book.announce(entry)

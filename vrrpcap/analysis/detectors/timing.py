@@ -36,9 +36,7 @@ class MissedAdverts(Detector):
         gap = a.time - previous
         if gap <= router.interval * self.options.missed_factor:
             return
-        entry, new = self.book.sight(
-            (CODE, vr.id, router.address), vr.vrid, a, lambda: _Gaps(router), _gaps
-        )
+        entry, new = self.book.sight((CODE, vr.id, router.address), vr.vrid, a, lambda: _Gaps(router), _gaps)
         entry.first = min(entry.first, previous)
         entry.detail.router = router
         entry.detail.missed += max(1, round(gap / router.interval) - 1)

@@ -14,8 +14,9 @@ What is on a page:
   failover's bracket: where there is no room, the next label says "(+N more)".
 - in red: split brain and VRID collision as shaded spans over the lane, missed adverts as a red rule
   under the lane from the first gap to the last (the report keeps that range, not each gap).
-- the x axis is UTC clock time; all pages share it, so pages line up. Timestamps outside years
-  1-9999 are drawn at the edge of that range and the axis title says how many.
+- the x axis is clock time in the chosen zone (UTC unless `--tz` says otherwise); all pages share it,
+  so pages line up. Timestamps outside years 1-9999 are drawn at the edge of that range and the axis
+  title says how many.
 - under it, which router each colour is (every router of the page when there are at most 8, else
   those some bar on the page does not name), and what the marks mean.
 
@@ -33,6 +34,7 @@ from vrrpcap.render.plot._info import LaneInfo, PlotInfo, artist_kind
 from vrrpcap.render.plot._page import Page, draw_pages
 from vrrpcap.render.plot._style import DPI, LANES_PER_PAGE, SUFFIXES
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
 
 __all__ = [
     "DPI",
@@ -51,7 +53,9 @@ __all__ = [
 ]
 
 
-def render_plot(report: Report, path: Path, lanes_per_page: int = LANES_PER_PAGE, dpi: int = DPI) -> PlotInfo:
+def render_plot(
+    report: Report, path: Path, lanes_per_page: int = LANES_PER_PAGE, dpi: int = DPI, zone: Zone = UTC_ZONE
+) -> PlotInfo:
     """Draw the report's timelines to `path` (.png or .svg), more pages as `stem-N.suffix`."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -62,7 +66,7 @@ def render_plot(report: Report, path: Path, lanes_per_page: int = LANES_PER_PAGE
     sizes: list[tuple[int, int]] = []
     legends: list[tuple[str, ...]] = []
     clamped = 0
-    for page in draw_pages(report, lanes_per_page):
+    for page in draw_pages(report, lanes_per_page, zone):
         target = page_path(path, page.number)
         try:
             page.figure.savefig(target, dpi=dpi, format=suffix[1:], metadata=_metadata(suffix))
