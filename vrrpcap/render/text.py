@@ -23,7 +23,7 @@ from vrrpcap.times import UTC_ZONE, Zone, day
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MASTERS_SHOWN = 4  # the latest runs per virtual router; the table says how many came before
-VIPS_SHOWN = 4
+VIPS_SHOWN = 16  # a virtual router rarely announces more; the rest are counted
 
 
 def render_audit(report: Report, out: TextIO, color: bool, *, zone: Zone = UTC_ZONE, verbose: bool = False) -> None:

@@ -17,8 +17,8 @@ from rich.text import Text
 from vrrpcap.render.common import clock
 from vrrpcap.render.escape import csv_cell, printable
 from vrrpcap.render.runs import RunRow, run_rows
-from vrrpcap.render.table import Cell, Column, console_for, fit, wrapped
-from vrrpcap.report import Report, VirtualRouter
+from vrrpcap.render.table import Cell, Column, console_for, fit, packed, wrapped
+from vrrpcap.report import Report
 from vrrpcap.times import UTC_ZONE, Zone, day, iso8601
 
 
@@ -71,7 +71,10 @@ def render_table(report: Report, out: TextIO, color: bool, zone: Zone = UTC_ZONE
         mine = [r for r in rows if r.vr is vr]
         days = {d for r in mine for d in (day(r.run.start, zone), day(r.run.end, zone))}
         dated = len(days) > 1
-        title = f"{vr.id}  [{' '.join(vr.vips)}]  times in {zone.name}" + ("" if dated else f", {next(iter(days), '')}")
+        when = f"times in {zone.name}" + ("" if dated else f", {next((d for d in days if d), '')}")
+        console.print(Text.assemble((printable(vr.id), "bold"), (f"  {when}", "dim")))
+        for number, line in enumerate(packed(list(vr.vips), console.width, 7)):
+            console.print(Text(printable(f"{'VIPs' if number == 0 else '':<6} {line}"), style="dim"))
         overlapping = any(r.overlaps for r in mine)
         columns = [*COLUMNS, OVERLAPS] if overlapping else list(COLUMNS)
         cells: list[list[Cell]] = [
@@ -88,16 +91,15 @@ def render_table(report: Report, out: TextIO, color: bool, zone: Zone = UTC_ZONE
             ]
             for r in mine
         ]
-        table = fit(console, columns, cells, title=title)
+        table = fit(console, columns, cells)
         if table is not None:
             console.print(table)
         else:
-            _blocks(console, vr, title, mine, zone, dated)
+            _blocks(console, mine, zone, dated)
 
 
-def _blocks(console: Console, vr: VirtualRouter, title: str, rows: list[RunRow], zone: Zone, dated: bool) -> None:
+def _blocks(console: Console, rows: list[RunRow], zone: Zone, dated: bool) -> None:
     """The runs one after another when the table does not fit: nothing folded or cut."""
-    console.print(Text(printable(title), style="bold"))
     for r in rows:
         head = f"  {r.run.router}  {clock(r.run.start, dated, zone)} to {clock(r.run.end, dated, zone)}"
         console.print(Text(printable(head)))
