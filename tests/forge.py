@@ -61,7 +61,7 @@ def series(src: str, start: float, end: float, **fields: object) -> list[Advert]
 
 def pcap_of(adverts: Iterable[Advert]) -> bytes:
     ordered = sorted(adverts, key=lambda a: a.time)
-    return pcap_bytes([Record(round(a.time * 1e9), a.frame()) for a in ordered], LT_ETHERNET)
+    return pcap_bytes([Record(round(a.time * 1e6) * 1000, a.frame()) for a in ordered], LT_ETHERNET)  # microseconds
 
 
 def pcapng_of(adverts: Iterable[Advert], interface: str | None = None) -> bytes:

@@ -7,8 +7,6 @@ Terminal runs go through a real pseudo-terminal with COLUMNS set, as a user's sh
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import subprocess
 import sys
@@ -19,10 +17,10 @@ import pytest
 
 from tests.conftest import PCAPS, SHARED_PCAPS
 from tests.forge import Advert, pcap_of, series, split_brain
+from tests.terminal import on_terminal
 from vrrpcap.errors import ExitCode
 
 TCPDUMP = SHARED_PCAPS / "tcpdump-vrrp.pcap"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 needs_tcpdump_capture = pytest.mark.skipif(not TCPDUMP.exists(), reason="../shared/pcaps-public not present")
 
 
@@ -32,34 +30,6 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done
-
-
-def on_terminal(*args: str, columns: int) -> str:
-    """vrrpcap's stdout on a pseudo-terminal COLUMNS wide, escape sequences removed."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "COLUMNS": str(columns), "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vrrpcap", *args, "--no-progress"],
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    assert process.wait(timeout=120) in (0, 1), process.stderr.read() if process.stderr else ""
-    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return ANSI.sub("", text)
 
 
 def addresses(path: Path) -> set[str]:
