@@ -25,6 +25,10 @@ TSHARK_FIELDS = (
     "ipv6.dst",
     "ip.ttl",
     "ipv6.hlim",
+    "ip.dsfield",
+    "ipv6.tclass",
+    "ip.id",
+    "eth.src",
     "vlan.id",
     "vrrp.version",
     "vrrp.virt_rtr_id",
@@ -109,6 +113,13 @@ def compare(advert: Advert, row: dict[str, list[str]]) -> list[str]:
     ttl = _last(row, "ipv6.hlim", "ip.ttl")
     check("ttl", advert.ttl, int(ttl) if ttl else None)
     check("vlan", list(advert.vlan), [int(v) for v in row["vlan.id"]])
+    tos = _last(row, "ipv6.tclass", "ip.dsfield")
+    check("tos", advert.tos, int(tos, 0) if tos else None)
+    check("dscp", advert.dscp, int(tos, 0) >> 2 if tos else None)
+    ident = _last(row, "ip.id") if advert.family == "ipv4" else None
+    check("ip_id", advert.ip_id, int(ident, 0) if ident else None)
+    if row["eth.src"]:  # the outer frame's: an ICMP error's too
+        check("src_mac", advert.src_mac, row["eth.src"][0])
     if advert.kind == "carp":
         check("vhid", advert.vrid, int(row["carp.vhid"][-1]) if row["carp.vhid"] else None)
         check("advskew", advert.advskew, int(row["carp.advskew"][-1]) if row["carp.advskew"] else None)

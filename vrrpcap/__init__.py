@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "audit", "read_adverts"]
+# Where the project lives (pyproject.toml's [project.urls] says the same); SARIF's informationUri and its
+# rules' helpUri point here (`audit --sarif-docs` points the rules elsewhere, a mirror for one).
+HOMEPAGE = "https://github.com/vrrpcap/vrrpcap"
+DOCS_URL = f"{HOMEPAGE}/blob/main/docs/findings.md"
+__all__ = ["DOCS_URL", "HOMEPAGE", "__version__", "audit", "read_adverts"]
 
 
 def __getattr__(name: str) -> Any:

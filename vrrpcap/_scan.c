@@ -554,19 +554,20 @@ static PyObject *py_may_carry_vrrp(PyObject *self, PyObject *args) {
 }
 
 PyDoc_STRVAR(clone_doc,
-             "clone(template, file, frame, time)\n--\n\n"
-             "A new object of template's type (a class with __slots__ only, among them file, frame and time) "
-             "holding template's slot values, with file, frame and time replaced. vrrpcap.decode.cache uses it to make "
+             "clone(template, file, frame, time, ip_id)\n--\n\n"
+             "A new object of template's type (a class with __slots__ only, among them file, frame, time and ip_id) "
+             "holding template's slot values, with file, frame, time and ip_id replaced. vrrpcap.decode.cache uses it to make "
              "an advert from a cached one, many times faster than the frozen dataclass's __init__; it checks the "
              "result against __init__ before relying on it.");
 
-static const char *const clone_names[3] = {"file", "frame", "time"};
+#define CLONED 4 /* the slots a clone takes from its arguments */
+static const char *const clone_names[CLONED] = {"file", "frame", "time", "ip_id"};
 static PyTypeObject *clone_type = NULL; /* the type whose offsets are below (a strong reference) */
-static Py_ssize_t clone_offsets[3];
+static Py_ssize_t clone_offsets[CLONED];
 
 static PyObject *clone_slots(PyObject *self, PyObject *args) {
-    PyObject *template, *values[3];
-    if (!PyArg_ParseTuple(args, "OOOO", &template, &values[0], &values[1], &values[2]))
+    PyObject *template, *values[CLONED];
+    if (!PyArg_ParseTuple(args, "OOOOO", &template, &values[0], &values[1], &values[2], &values[3]))
         return NULL;
     PyTypeObject *type = Py_TYPE(template);
     if (type != clone_type) {
@@ -580,15 +581,15 @@ static PyObject *clone_slots(PyObject *self, PyObject *args) {
                 PyErr_SetString(PyExc_TypeError, "clone() handles only plain __slots__ members");
                 return NULL;
             }
-            for (int k = 0; k < 3; k++) {
+            for (int k = 0; k < CLONED; k++) {
                 if (strcmp(m->name, clone_names[k]) == 0) {
                     clone_offsets[k] = m->offset;
                     found |= 1 << k;
                 }
             }
         }
-        if (found != 7) {
-            PyErr_SetString(PyExc_TypeError, "clone() needs slots named file, frame and time");
+        if (found != (1 << CLONED) - 1) {
+            PyErr_SetString(PyExc_TypeError, "clone() needs slots named file, frame, time and ip_id");
             return NULL;
         }
         Py_INCREF(type);
@@ -603,7 +604,7 @@ static PyObject *clone_slots(PyObject *self, PyObject *args) {
         Py_XINCREF(value);
         *(PyObject **)((char *)obj + m->offset) = value;
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < CLONED; k++) {
         PyObject **slot = (PyObject **)((char *)obj + clone_offsets[k]);
         Py_XDECREF(*slot);
         Py_INCREF(values[k]);

@@ -2,40 +2,82 @@
 
 import vrrpcap
 df = vrrpcap.read_adverts("capture.pcapng")        # one row per advert (pandas)
-report = vrrpcap.audit(["a.pcap", "b.pcap"])       # virtual routers, timelines, findings
+report = vrrpcap.audit(["a.pcap", Path("b.pcap")]) # virtual routers, timelines, findings
 report.findings_df(); report.masters_df(); report.failovers_df()
+
+Paths are `str` or `os.PathLike` (a `pathlib.Path`), one or several. The only errors that escape are
+vrrpcap's own (vrrpcap.errors): `InputUnavailable` (missing, unreadable), `NotACapture` (not pcap or
+pcapng), both `VrrpcapError`s. A damaged capture is no error: what came before the damage is returned,
+and a `CaptureWarning` says what the reader met (the problems are also in `df.attrs["problems"]` and
+in each input of the report).
 """
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from vrrpcap.analysis import Options
 from vrrpcap.decode import FIELD_NAMES, advert_to_dict
 from vrrpcap.frames import CaptureSet
-from vrrpcap.pipeline import AdvertStream, audit_paths
-from vrrpcap.report import Report
+from vrrpcap.pipeline import AdvertStream, Pipeline
+from vrrpcap.report import InputSummary, Report
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-def _paths(paths: str | Iterable[str]) -> list[str]:
-    return [paths] if isinstance(paths, str) else [str(p) for p in paths]
+Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
-def read_adverts(paths: str | Iterable[str], show_secrets: bool = False) -> pd.DataFrame:
-    """Every VRRP/CARP record of the captures as a DataFrame with the advert record's columns."""
+class CaptureWarning(UserWarning):
+    """A capture was damaged or odd (truncated, records longer than the snap length): what could be
+    read was."""
+
+
+def _paths(paths: Paths) -> list[str]:
+    if isinstance(paths, str | os.PathLike):
+        return [os.fspath(paths)]
+    return [os.fspath(p) for p in paths]
+
+
+def _warn(inputs: Iterable[InputSummary]) -> list[str]:
+    problems = [line for item in inputs for line in item.problems]
+    for line in problems:
+        warnings.warn(line, CaptureWarning, stacklevel=3)
+    return problems
+
+
+def read_adverts(paths: Paths, show_secrets: bool = False) -> pd.DataFrame:
+    """Every VRRP/CARP record of the captures as a DataFrame with the advert record's columns
+    (docs/advert-record.md); ``time`` is datetime64[ns, UTC] to the microsecond (NaT for a timestamp
+    pandas cannot hold, with a CaptureWarning). ``df.attrs``: "inputs" (what each input held) and
+    "problems" (what the readers met)."""
     import pandas as pd
 
+    from vrrpcap.report.tables import utc_times
+
     with CaptureSet(_paths(paths)) as captures:
-        rows = [advert_to_dict(a, show_secrets) for a in AdvertStream(captures)]
+        stream = AdvertStream(captures)
+        rows = [advert_to_dict(a, show_secrets) for a in stream]
+        inputs = stream.inputs()
     frame = pd.DataFrame(rows, columns=list(FIELD_NAMES))
-    frame["time"] = pd.to_datetime(frame["time"], unit="s", utc=True) if rows else frame["time"]
+    times, outside = utc_times(frame["time"].tolist())
+    frame["time"] = times
+    problems = _warn(inputs)
+    if outside:
+        line = f"{outside} timestamp(s) outside pandas' range (years 1677-2262) are NaT (time_iso holds them)"
+        warnings.warn(line, CaptureWarning, stacklevel=2)
+        problems.append(line)
+    frame.attrs["inputs"] = [i.as_dict() for i in inputs]
+    frame.attrs["problems"] = problems
     return frame
 
 
-def audit(paths: str | Iterable[str], options: Options | None = None) -> Report:
-    """Analyze the captures (merged by time) and return the report."""
-    return audit_paths(_paths(paths), options)
+def audit(paths: Paths, options: Options | None = None) -> Report:
+    """Analyze the captures (merged by time) and return the report; a damaged capture warns."""
+    with CaptureSet(_paths(paths)) as captures:
+        report = Pipeline(options).run(AdvertStream(captures))
+    _warn(report.inputs)
+    return report

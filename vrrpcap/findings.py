@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Literal
+from typing import Literal, NamedTuple
+
+from vrrpcap.times import iso8601
 
 Drawn = Literal["span", "rule"]  # how timeline pictures mark a finding: a red band, a red rule
 
@@ -66,6 +68,7 @@ _CATALOG = (
     ("VRRP-FLAPPING", Severity.WARNING, "master changes too often"),
     ("VRRP-CAPTURE-DROPS", Severity.WARNING, "the capture itself dropped packets"),
     ("VRRP-TOO-MANY-ROUTERS", Severity.WARNING, "more routers than the analysis keeps: a flood or spoofed sources"),
+    ("VRRP-NO-ADVERTS", Severity.WARNING, "an input holds no VRRP advert (a wrong capture filter?)"),
     ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),
     ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
     ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),
@@ -91,7 +94,18 @@ CODES: dict[str, CodeInfo] = {
     for code, severity, title in _CATALOG
 }
 
-MAX_EVIDENCE = 40  # frame numbers kept per finding: enough to look at, bounded whatever the capture
+MAX_EVIDENCE = 40  # frames kept per finding: enough to look at, bounded whatever the capture
+
+
+class Evidence(NamedTuple):
+    """A frame that shows a finding: the input it is in and its number there (1-based, as Wireshark
+    numbers frames). With several inputs, a frame number alone names nothing."""
+
+    file: str
+    frame: int
+
+    def __str__(self) -> str:
+        return f"{self.file}#{self.frame}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +117,14 @@ class Finding:
     end: float | None
     routers: tuple[str, ...]
     message: str
-    frames: tuple[int, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
     count: int = 1  # how many occurrences the finding sums up (adverts, gaps, changes)
     vrid: int | None = None  # the VRID concerned, None for capture-wide findings
+
+    @property
+    def frames(self) -> tuple[int, ...]:
+        """The evidence's frame numbers (each within its own file)."""
+        return tuple(e.frame for e in self.evidence)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -114,9 +133,12 @@ class Finding:
             "vr": self.vr,
             "start": self.start,
             "end": self.end,
+            "start_iso": iso8601(self.start),
+            "end_iso": iso8601(self.end),
             "routers": list(self.routers),
             "message": self.message,
             "frames": list(self.frames),
+            "evidence": [{"file": e.file, "frame": e.frame} for e in self.evidence],
             "count": self.count,
             "vrid": self.vrid,
         }

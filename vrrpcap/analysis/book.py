@@ -1,8 +1,8 @@
 """The finding book: one place where every detector writes, deduplicated by (code, vr, subject).
 
 Zeek's notice framework in small: a detector *sights* an occurrence (counted without bound, evidence
-frames kept up to MAX_EVIDENCE); the first sighting of an identifier is announced once as a
-`FindingEvent`, for `live`; the report describes every entry again at the end with the same
+frames, each with its file, kept up to MAX_EVIDENCE); the first sighting of an identifier is announced
+once as a `FindingEvent`, for `live`; the report describes every entry again at the end with the same
 function, so a finding is worded in one place for both.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from vrrpcap.analysis.events import FindingEvent
-from vrrpcap.findings import MAX_EVIDENCE, Finding
+from vrrpcap.decode import Advert
+from vrrpcap.findings import MAX_EVIDENCE, Evidence, Finding
 
 Detail = TypeVar("Detail")
 Identifier = tuple[str, str | None, str]  # code, virtual router id (None: capture-wide), subject
@@ -30,7 +31,7 @@ class Entry(Generic[Detail]):
     detail: Detail
     describe: Callable[[Entry[Detail]], Finding]
     count: int = 0
-    frames: list[int] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -44,14 +45,15 @@ class Entry(Generic[Detail]):
     def subject(self) -> str:
         return self.identifier[2]
 
-    def add(self, time: float, frame: int) -> None:
+    def add(self, a: Advert) -> None:
         self.count += 1
+        time = a.time
         if time > self.last:
             self.last = time
         if time < self.first:
             self.first = time
-        if len(self.frames) < MAX_EVIDENCE:
-            self.frames.append(frame)
+        if len(self.evidence) < MAX_EVIDENCE:
+            self.evidence.append(Evidence(a.file, a.frame))
 
 
 class FindingBook:
@@ -66,19 +68,19 @@ class FindingBook:
         self,
         identifier: Identifier,
         vrid: int | None,
-        time: float,
-        frame: int,
+        a: Advert,
         detail: Callable[[], Detail],
         describe: Callable[[Entry[Detail]], Finding],
     ) -> tuple[Entry[Detail], bool]:
-        """Count one occurrence; returns the entry and whether it is new. ``detail`` makes the
-        detector's own state for a new entry; call `announce` once that state is filled in."""
+        """Count one occurrence, shown by advert ``a`` (its time, file and frame); returns the entry and
+        whether it is new. ``detail`` makes the detector's own state for a new entry; call `announce`
+        once that state is filled in."""
         entry = self._entries.get(identifier)
         if entry is not None:
-            entry.add(time, frame)
+            entry.add(a)
             return entry, False  # type: ignore[return-value]
-        made: Entry[Detail] = Entry(identifier, vrid, time, time, detail(), describe)
-        made.add(time, frame)
+        made: Entry[Detail] = Entry(identifier, vrid, a.time, a.time, detail(), describe)
+        made.add(a)
         self._entries[identifier] = made  # type: ignore[assignment]
         return made, True
 
@@ -113,7 +115,7 @@ class FindingBook:
             target.first = min(target.first, entry.first)
             target.last = max(target.last, entry.last)
             target.count += entry.count
-            target.frames = (target.frames + entry.frames)[:MAX_EVIDENCE]
+            target.evidence = (target.evidence + entry.evidence)[:MAX_EVIDENCE]
         self._entries = moved
 
     def entries(self) -> Iterator[Entry[object]]:

@@ -45,10 +45,8 @@ class Mastership:
         else:
             run.last, run.last_frame = t, a.frame
             run.adverts += 1
-        if priority < run.priority_min:
-            run.priority_min = priority
-        if priority > run.priority_max:
-            run.priority_max = priority
+        if not run.priorities or run.priorities[-1] != priority:  # a repeat costs one comparison
+            run.priority(priority)
         r.per_peer_last[a.dst] = t
         if priority == 0:
             self.close(r, "priority-0", observed=True)

@@ -93,7 +93,7 @@ class Placement:
         if router is None and vr is not None and len(vr.routers) >= MAX_ROUTERS_PER_VIRTUAL_ROUTER:
             return None
         if router is None:
-            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame)
+            router = self.routers[(segment, a.src)] = Router(segment, a.src, a.time, a.frame, a.file)
             index.routers += 1
         if vr is None:
             vr = self._new(index, segment, roots, a)

@@ -13,6 +13,8 @@ from vrrpcap.analysis.options import ip_key, master_down_interval
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, Mastership
 
+MAX_PRIORITY_STEPS = 8  # priorities a run keeps in order; past that the middle ones are counted, not kept
+
 
 @dataclass(slots=True)
 class Run:
@@ -26,6 +28,23 @@ class Run:
     adverts: int = 1
     priority_min: int = 255
     priority_max: int = 0
+    priorities: list[int] = field(default_factory=list)  # as advertised, in order of change
+    priorities_elided: int = 0  # changes left out of `priorities` (its first ones and the latest are kept)
+
+    def priority(self, value: int) -> None:
+        """An advert's priority: noted when it differs from the one before (bounded)."""
+        steps = self.priorities
+        if steps and steps[-1] == value:
+            return
+        if len(steps) < MAX_PRIORITY_STEPS:
+            steps.append(value)
+        else:
+            self.priorities_elided += 1
+            steps[-1] = value
+        if value < self.priority_min:
+            self.priority_min = value
+        if value > self.priority_max:
+            self.priority_max = value
 
     def mastership(self, vr: str, router: str, end_observed: bool, end_cause: EndCause) -> Mastership:
         return Mastership(
@@ -41,6 +60,8 @@ class Run:
             self.priority_max,
             self.first_frame,
             self.last_frame,
+            tuple(self.priorities),
+            self.priorities_elided,
         )
 
 
@@ -52,6 +73,7 @@ class Router:
     address: str
     first_seen: float
     first_frame: int
+    first_file: str = ""  # the input its first advert came from (with first_frame: evidence)
     macs: set[str] = field(default_factory=set)
     priorities: set[int] = field(default_factory=set)
     intervals: set[float] = field(default_factory=set)

@@ -77,6 +77,7 @@ class Summarizer:
             first_seen=r.first_seen,
             last_seen=r.last_seen,
             first_frame=r.first_frame,
+            first_file=r.first_file,
         )
 
     def _auth_label(self, auth_type: int | None, secret: bytes | None) -> str:

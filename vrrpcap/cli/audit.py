@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +18,8 @@ from vrrpcap.cli.options import (
     OutputOption,
     ProgressOption,
     SettleOption,
+    TzOption,
+    VerboseOption,
     VridOption,
     analyzer_options,
     fail_on_option,
@@ -26,6 +30,17 @@ from vrrpcap.cli.run import analyze_files, verdict
 if TYPE_CHECKING:
     from vrrpcap.findings import Severity
     from vrrpcap.report import Report
+    from vrrpcap.times import Zone
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """How the audit is written, besides its format."""
+
+    zone: Zone
+    verbose: bool
+    sarif_root: Path
+    sarif_docs: str | None
 
 
 class AuditFormat(StrEnum):
@@ -51,6 +66,26 @@ def audit(
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
+    tz: TzOption = "UTC",
+    verbose: VerboseOption = False,
+    sarif_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--sarif-root",
+            metavar="DIR",
+            help="SARIF: capture paths relative to this directory, the repository checkout [default: .].",
+            show_default=False,
+        ),
+    ] = None,
+    sarif_docs: Annotated[
+        str | None,
+        typer.Option(
+            "--sarif-docs",
+            metavar="URL",
+            help="SARIF: the rules' help links point into this copy of docs/findings.md.",
+            show_default=False,
+        ),
+    ] = None,
     progress: ProgressOption = None,
 ) -> None:
     """Virtual routers, masters, failovers and findings.
@@ -62,13 +97,16 @@ def audit(
     refuse_inputs(files, [("--output", output)])
     analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
     report = analysis.report.filtered(frozenset(ignore or ()), frozenset(vrid or ()))
+    from vrrpcap.times import parse_zone
+
     gate = fail_on.severity
+    how = Rendering(parse_zone(tz), verbose, sarif_root or Path.cwd(), sarif_docs)
     with output_file(output) as target:
-        render(report, fmt, target, gate)
+        render(report, fmt, target, gate, how)
     raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
 
 
-def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | None) -> None:
+def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | None, how: Rendering) -> None:
     out = target.stream
     if fmt is AuditFormat.json:
         import json
@@ -80,14 +118,15 @@ def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | No
 
         render_junit(report, out, gate)
     elif fmt is AuditFormat.sarif:
+        from vrrpcap import DOCS_URL
         from vrrpcap.render.sarif import render_sarif
 
-        render_sarif(report, out)
+        render_sarif(report, out, str(how.sarif_root), how.sarif_docs or DOCS_URL)
     elif fmt is AuditFormat.markdown:
         from vrrpcap.render.markdown import render_markdown
 
-        render_markdown(report, out)
+        render_markdown(report, out, how.zone, how.verbose)
     else:
         from vrrpcap.render.text import render_audit
 
-        render_audit(report, out, target.terminal)
+        render_audit(report, out, target.terminal, zone=how.zone, verbose=how.verbose)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from vrrpcap.cli.options import Files, OutputOption, ProgressOption, VridOption
+from vrrpcap.cli.options import Files, OutputOption, ProgressOption, TzOption, VridOption
 from vrrpcap.cli.outputs import output_file, refuse_inputs
 from vrrpcap.cli.run import advert_stream, warn_problems
 from vrrpcap.errors import ExitCode, Interrupted
@@ -39,6 +39,7 @@ def decode(
         bool,
         typer.Option("--show-secrets", help="Print VRRPv2 simple-auth passwords instead of redacting them."),
     ] = False,
+    tz: TzOption = "UTC",
     progress: ProgressOption = None,
 ) -> None:
     """Decode every VRRP and CARP message, one record each.
@@ -47,6 +48,7 @@ def decode(
     'malformed'. jsonl and csv stream: memory stays flat whatever the capture's size.
     """
     from vrrpcap.render.records import make_writer
+    from vrrpcap.times import parse_zone
 
     refuse_inputs(files, [("--output", output)])
     wanted = frozenset(vrid or ())
@@ -57,7 +59,7 @@ def decode(
             # before the output is opened (an existing file stays as it was, stdout gets nothing).
             first = next(adverts, None)
             with output_file(output) as target:
-                writer = make_writer(fmt.value, target.stream, show_secrets, target.terminal)
+                writer = make_writer(fmt.value, target.stream, show_secrets, target.terminal, parse_zone(tz))
                 for advert in chain(() if first is None else (first,), adverts):
                     if not wanted or advert.vrid in wanted:
                         writer.write(advert)

@@ -123,13 +123,10 @@ def live(
     )
     outcome = LiveSession(options, stdout.stream).run()
     if not json_out:
-        import shutil
-
         from vrrpcap.render.text import render_audit
 
-        width = max(120, shutil.get_terminal_size().columns) if stdout.terminal else None
         stdout.stream.write("\n")
-        render_audit(outcome.report, stdout.stream, stdout.terminal, width)
+        render_audit(outcome.report, stdout.stream, stdout.terminal)
         stdout.stream.flush()
     if outcome.error:
         raise CaptureFailed(outcome.error)

@@ -75,6 +75,17 @@ def finite(minimum: float, *, above: bool = False) -> Callable[[float | None], f
     return check
 
 
+def check_zone(value: str) -> str:
+    """--tz: UTC, local or an IANA zone name (Europe/Berlin); anything else is a usage error."""
+    from vrrpcap.times import parse_zone
+
+    try:
+        parse_zone(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 Files = Annotated[list[str], typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="OUT", help="Write here instead of stdout ('-': stdout).")
@@ -140,3 +151,18 @@ def analyzer_options(settle: float, missed_factor: float, flap_window: float) ->
     from vrrpcap.analysis import Options
 
     return Options(settle_intervals=settle, missed_factor=missed_factor, flap_window=flap_window)
+
+
+TzOption = Annotated[
+    str,
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        callback=check_zone,
+        help="Show times in UTC, local (this machine's zone) or a zone such as Europe/Berlin.",
+    ),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="List every finding (text and markdown group them per code and router)."),
+]

@@ -15,6 +15,7 @@ from vrrpcap.cli.options import (
     MissedOption,
     ProgressOption,
     SettleOption,
+    TzOption,
     VridOption,
     analyzer_options,
     fail_on_option,
@@ -37,6 +38,7 @@ def report(
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
+    tz: TzOption = "UTC",
     progress: ProgressOption = None,
 ) -> None:
     """The audit as one HTML page that opens offline.
@@ -46,10 +48,11 @@ def report(
     page cannot be written.
     """
     from vrrpcap.render.html import render_html
+    from vrrpcap.times import parse_zone
 
     refuse_inputs(files, [("--output", output)])
     analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
     audit = analysis.report.filtered(frozenset(ignore or ()), frozenset(vrid or ()))
     with output_file(output) as target:
-        render_html(audit, target.stream)
+        render_html(audit, target.stream, zone=parse_zone(tz))
     raise typer.Exit(int(verdict(audit, analysis.damaged, fail_on.severity)))

@@ -15,6 +15,7 @@ from vrrpcap.cli.options import (
     OutputOption,
     ProgressOption,
     SettleOption,
+    TzOption,
     VridOption,
     analyzer_options,
 )
@@ -45,6 +46,7 @@ def timeline(
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
+    tz: TzOption = "UTC",
     progress: ProgressOption = None,
 ) -> None:
     """Who was master of each virtual router, and when.
@@ -52,13 +54,16 @@ def timeline(
     One row per mastership run: the router, from when to when, how it began (with each failover's cause
     and takeover time) and how it ended.
     """
+    from vrrpcap.times import parse_zone
+
     refuse_inputs(files, [("--output", output), ("--plot", plot)])
+    zone = parse_zone(tz)
     analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
     report = analysis.report.filtered(vrids=frozenset(vrid or ()))
     if plot is not None:
         from vrrpcap.render.plot import render_plot
 
-        drawn = render_plot(report, plot)
+        drawn = render_plot(report, plot, zone=zone)
         say(f"timeline drawn to {', '.join(str(f) for f in drawn.files)}")
     with output_file(output) as target:
         if fmt is TimelineFormat.csv:
@@ -72,6 +77,6 @@ def timeline(
         else:
             from vrrpcap.render.timeline import render_table
 
-            render_table(report, target.stream, target.terminal)
+            render_table(report, target.stream, target.terminal, zone)
     if analysis.damaged:
         raise typer.Exit(int(ExitCode.DAMAGED_CAPTURE))

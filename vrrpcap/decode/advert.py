@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from vrrpcap.times import iso8601
+
 Family = Literal["ipv4", "ipv6"]
 Delivery = Literal["multicast", "unicast"]
 AdvertKind = Literal["advert", "carp", "icmp-quote"]
@@ -64,6 +66,9 @@ class Advert:
     demotion: int | None = None  # CARP only
     notes: tuple[str, ...] = ()
     malformed: str | None = None
+    tos: int | None = None  # IPv4 type of service / IPv6 traffic class (keepalived sends 0xc0)
+    dscp: int | None = None  # its upper six bits (48: CS6, network control)
+    ip_id: int | None = None  # IPv4 identification (None for IPv6)
     # The password (v2 simple auth) or digest as sent. Kept out of repr; renderers redact it.
     auth_secret: bytes | None = field(default=None, repr=False)
 
@@ -75,7 +80,9 @@ class Advert:
 FIELD_NAMES: tuple[str, ...] = (
     *(f.name for f in fields(Advert) if f.name != "auth_secret"),
     "auth_data",
+    "time_iso",
 )
+_STORED = FIELD_NAMES[:-2]  # the rest are made from the record: the shown secret, the ISO time
 
 
 def auth_data_text(advert: Advert, show_secrets: bool) -> str | None:
@@ -94,8 +101,9 @@ def auth_data_text(advert: Advert, show_secrets: bool) -> str | None:
 def advert_to_dict(advert: Advert, show_secrets: bool = False) -> dict[str, Any]:
     """A JSON-ready dict with the stable field names (lists for tuples, auth data redacted)."""
     out: dict[str, Any] = {}
-    for name in FIELD_NAMES[:-1]:
+    for name in _STORED:
         value = getattr(advert, name)
         out[name] = list(value) if isinstance(value, tuple) else value
     out["auth_data"] = auth_data_text(advert, show_secrets)
+    out["time_iso"] = iso8601(advert.time)
     return out

@@ -1,10 +1,11 @@
 """CachingDecoder: decode_frame with memory, for the adverts a router repeats every interval.
 
 Frames of a repeated advert differ only in their time, and for IPv4 in the IP identification and header
-checksum (keepalived counts the ID up), which the decoder never reads. The content key is the frame's
-bytes with those four IPv4 header bytes zeroed (for Ethernet, with at most one VLAN tag), plus the link
-type and interface. The C extension computes the key and copies the cached record's slots when it is
-built; ``_clone`` and ``_content_key`` are module-level so that tests can put the Python versions back.
+checksum (keepalived counts the ID up). The content key is the frame's bytes with those four IPv4 header
+bytes zeroed (for Ethernet, with at most one VLAN tag), plus the link type and interface; a record made
+from a cached one takes the identification from its own frame. The C extension computes the key and
+copies the cached record's slots when it is built; ``_clone`` and ``_content_key`` are module-level so
+that tests can put the Python versions back.
 """
 
 from __future__ import annotations
@@ -17,24 +18,26 @@ from vrrpcap.decode.advert import Advert
 from vrrpcap.decode.frame import decode_frame
 from vrrpcap.frames import Frame
 
-
-def _slow_clone(template: Advert, file: str, number: int, time: float) -> Advert:
-    return replace(template, file=file, frame=number, time=time)
+Clone = Callable[[Advert, str, int, float, int | None], Advert]
 
 
-def _fast_clone() -> Callable[[Advert, str, int, float], Advert]:
+def _slow_clone(template: Advert, file: str, number: int, time: float, ip_id: int | None) -> Advert:
+    return replace(template, file=file, frame=number, time=time, ip_id=ip_id)
+
+
+def _fast_clone() -> Clone:
     """The C extension's slot copy when it is there and gives what the dataclass would; else replace()."""
     from vrrpcap.frames.reader import scanner
 
     if scanner is None:
         return _slow_clone
-    clone = cast(Callable[[Advert, str, int, float], Advert], scanner.clone)
+    clone = cast(Clone, scanner.clone)
     probe = Advert("a", 1, 1.0, "if0", (1,), "m", "n", "ipv4", "s", "d", "unicast", 9, auth_secret=b"x")
     try:
-        copy = clone(probe, "b", 2, 2.5)
+        copy = clone(probe, "b", 2, 2.5, 7)
     except TypeError:
         return _slow_clone
-    expected = _slow_clone(probe, "b", 2, 2.5)
+    expected = _slow_clone(probe, "b", 2, 2.5, 7)
     same = copy == expected and copy.auth_secret == expected.auth_secret and type(copy) is Advert
     return clone if same else _slow_clone
 
@@ -42,16 +45,23 @@ def _fast_clone() -> Callable[[Advert, str, int, float], Advert]:
 _clone = _fast_clone()
 
 
+def _masked_ip(linktype: int, data: bytes) -> int:
+    """Where the IPv4 header whose identification and checksum the key zeroes starts; 0: none is."""
+    if linktype != 1:
+        return 0
+    if data[12:14] == b"\x08\x00":
+        ip = 14
+    elif data[12:14] == b"\x81\x00" and data[16:18] == b"\x08\x00":
+        ip = 18
+    else:
+        return 0
+    return ip if len(data) >= ip + 20 else 0
+
+
 def _content_key_py(linktype: int, data: bytes) -> bytes:
-    if linktype == 1:
-        if data[12:14] == b"\x08\x00":
-            ip = 14
-        elif data[12:14] == b"\x81\x00" and data[16:18] == b"\x08\x00":
-            ip = 18
-        else:
-            ip = 0
-        if ip and len(data) >= ip + 20:
-            return data[: ip + 4] + b"\x00\x00" + data[ip + 6 : ip + 10] + b"\x00\x00" + data[ip + 12 :]
+    ip = _masked_ip(linktype, data)
+    if ip:
+        return data[: ip + 4] + b"\x00\x00" + data[ip + 6 : ip + 10] + b"\x00\x00" + data[ip + 12 :]
     return data
 
 
@@ -85,4 +95,10 @@ class CachingDecoder:
             return advert
         if template is None:
             return None
-        return _clone(template, frame.file, frame.number, frame.time)
+        ip_id = template.ip_id
+        if ip_id is not None and template.kind != "icmp-quote":  # a quote's ID is the quoted packet's, in the key
+            ip = _masked_ip(frame.linktype, frame.data)
+            if ip:
+                data = frame.data
+                ip_id = (data[ip + 4] << 8) | data[ip + 5]
+        return _clone(template, frame.file, frame.number, frame.time, ip_id)

@@ -59,6 +59,9 @@ def decode_frame(frame: Frame) -> Advert | None:
         "icmp_from": None if icmp is None else icmp[0],
         "icmp_type": None if icmp is None else icmp[1],
         "icmp_code": None if icmp is None else icmp[2],
+        "tos": packet.tos,
+        "dscp": None if packet.tos is None else packet.tos >> 2,
+        "ip_id": packet.ident,
     }
     if packet.broken:
         return Advert(**envelope, malformed=packet.broken)

@@ -1,7 +1,7 @@
 """IPv4 (RFC 791): the header walked as far as an advert needs, options noted, fragments flagged.
 
-    version/ihl(1) tos(1) total_length(2) id(2) flags/fragment(2) ttl(1) protocol(1) checksum(2)
-    src(4) dst(4) options
+version/ihl(1) tos(1) total_length(2) id(2) flags/fragment(2) ttl(1) protocol(1) checksum(2)
+src(4) dst(4) options
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ def ipv4(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
     if len(data) < offset + 20 or data[offset] >> 4 != 4:
         return None
     ihl = (data[offset] & 0x0F) * 4
+    tos = data[offset + 1]
+    ident = (data[offset + 4] << 8) | data[offset + 5]
     total_length = (data[offset + 2] << 8) | data[offset + 3]
     flags_fragment = (data[offset + 6] << 8) | data[offset + 7]
     ttl = data[offset + 8]
@@ -26,7 +28,7 @@ def ipv4(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
     dst = data[offset + 16 : offset + 20]
     if ihl < 20:
         broken = f"IPv4 header length {ihl} is below 20"
-        return IPPacket("ipv4", src, dst, ttl, b"", 0, None, None, (), broken), protocol
+        return IPPacket("ipv4", src, dst, ttl, b"", 0, None, None, (), broken, tos, ident), protocol
     notes: tuple[str, ...] = ("IPv4 options",) if ihl > 20 else ()
     fragment = None
     if flags_fragment & 0x1FFF:
@@ -37,4 +39,5 @@ def ipv4(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
     # Ethernet pads short frames: the IP total length, not the frame, says where the packet ends.
     declared = total_length - ihl
     end = min(len(data), offset + total_length)
-    return IPPacket("ipv4", src, dst, ttl, data[start:end], declared, None, fragment, notes), protocol
+    packet = IPPacket("ipv4", src, dst, ttl, data[start:end], declared, None, fragment, notes, None, tos, ident)
+    return packet, protocol

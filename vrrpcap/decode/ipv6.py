@@ -17,6 +17,7 @@ def ipv6(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
     """(packet, protocol) for the protocols we read; None for anything else."""
     if len(data) < offset + 40 or data[offset] >> 4 != 6:
         return None
+    traffic_class = ((data[offset] & 0x0F) << 4) | (data[offset + 1] >> 4)
     payload_length = (data[offset + 4] << 8) | data[offset + 5]
     next_header = data[offset + 6]
     hop_limit = data[offset + 7]
@@ -46,5 +47,5 @@ def ipv6(data: bytes, offset: int) -> tuple[IPPacket, int] | None:
         return None
     declared = end - position
     payload = data[position : min(len(data), end)]
-    packet = IPPacket("ipv6", src, dst, hop_limit, payload, declared, None, fragment, tuple(notes))
+    packet = IPPacket("ipv6", src, dst, hop_limit, payload, declared, None, fragment, tuple(notes), None, traffic_class)
     return packet, next_header

@@ -33,6 +33,9 @@ class Envelope(TypedDict):
     icmp_from: str | None
     icmp_type: int | None
     icmp_code: int | None
+    tos: int | None
+    dscp: int | None
+    ip_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +52,5 @@ class IPPacket:
     fragment: str | None  # why the packet is a fragment, if it is
     notes: tuple[str, ...]
     broken: str | None = None  # a header too damaged to find the VRRP message
+    tos: int | None = None  # IPv4 type of service / IPv6 traffic class byte
+    ident: int | None = None  # IPv4 identification; IPv6 has none

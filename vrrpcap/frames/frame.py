@@ -16,14 +16,14 @@ class Frame(NamedTuple):
     linktype: int
     data: bytes
     wire_length: int
-    interface: str | None  # pcapng if_name (or "ifN"); None for classic pcap
+    interface: str | None  # pcapng if_name; "ifN" for a later unnamed interface; None: the file names none
 
 
 @dataclass
 class InterfaceInfo:
     """A pcapng interface description (and its statistics), or the one interface of a classic pcap."""
 
-    name: str
+    name: str | None  # None: the file gives the link no name (a classic pcap, a pcapng's only unnamed IDB)
     linktype: int
     snaplen: int
     resolution: float = 1e-6

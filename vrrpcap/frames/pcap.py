@@ -1,7 +1,7 @@
 """Classic pcap (libpcap's format, microsecond or nanosecond, either byte order, Kuznetzov's variant).
 
-    file header   magic(4) version_major(2) version_minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4)
-    record header ts_sec(4) ts_frac(4) incl_len(4) orig_len(4) [ifindex(4) protocol(2) pkt_type(1) pad(1)]
+file header   magic(4) version_major(2) version_minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4)
+record header ts_sec(4) ts_frac(4) incl_len(4) orig_len(4) [ifindex(4) protocol(2) pkt_type(1) pad(1)]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def pcap_frames(
         raise NotACapture(f"{state.label}: pcap file header cut short ({4 + len(header)} of 24 bytes)")
     _major, _minor, _zone, _sigfigs, snaplen, linktype_field = struct.unpack(endian + FILE_HEADER, header)
     linktype = linktype_field & 0xFFFF  # upper bits: FCS length, as libpcap reads it
-    state.interfaces = [InterfaceInfo("if0", linktype, snaplen, resolution)]
+    state.interfaces = [InterfaceInfo(None, linktype, snaplen, resolution)]
     unpack_record = struct.Struct(endian + RECORD_HEADER).unpack_from
     label = state.label
     number = 0

@@ -180,7 +180,11 @@ def _interface(state: ReadState, body: bytes, endian: str, number: int) -> None:
         state.damage = f"interface block shorter than its header after frame {number}"
         return
     linktype, _reserved, snaplen = struct.unpack_from(endian + "HHI", body)
-    info = InterfaceInfo(f"if{len(state.interfaces)}", linktype, snaplen)
+    # A name the file does not give is no identity: the first interface without if_name is the same
+    # link as a classic pcap of it (None), so a pcap and a pcapng of one link make one virtual router.
+    # Later unnamed interfaces of a section are other links, told apart by their index.
+    index = len(state.interfaces)
+    info = InterfaceInfo(f"if{index}" if index else None, linktype, snaplen)
     for code, value in _options(body, 8, endian):
         if code == OPT_IF_NAME:
             info.name = value.decode("utf-8", errors="replace").rstrip("\x00") or info.name

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from vrrpcap.findings import Severity
 from vrrpcap.render.common import clock
+from vrrpcap.render.escape import printable
 from vrrpcap.report import Report
 from vrrpcap.report.model import VirtualRouter
 
@@ -50,7 +51,13 @@ class Status:
 
 
 def describe(record: Mapping[str, Any]) -> tuple[str, str]:
-    """(style, text) of one event record: a line of the log."""
+    """(style, text) of one event record: a line of the log, its capture strings (interface names in
+    ids, messages, hook errors) with their control characters visible."""
+    style, text = _describe(record)
+    return style, printable(text)
+
+
+def _describe(record: Mapping[str, Any]) -> tuple[str, str]:
     kind = record["event"]
     when = clock(record.get("time"), date=False)
     if kind == "failover":
@@ -138,7 +145,7 @@ class Dashboard:
         drops = "?" if status.dropped is None else str(status.dropped)
         header = Text.assemble(
             ("vrrpcap live ", "bold"),
-            (status.interface, "bold cyan"),
+            (printable(status.interface), "bold cyan"),
             f" ({status.backend})  {clock(now)} UTC  up {now - status.started:.0f} s  ",
             f"frames {status.frames}  adverts {status.adverts}  drops {drops}",
             (f"  stopping: {status.stopping}" if status.stopping else "", "bold yellow"),
@@ -170,8 +177,8 @@ class Dashboard:
             ]
             state_text = state + (f" ({overdue:.1f} s)" if overdue else "")
             table.add_row(
-                vr.id,
-                ", ".join(masters) or "-",
+                Text(printable(vr.id)),  # capture strings are data: no rich markup, no terminal controls
+                Text(printable(", ".join(masters) or "-")),
                 "/".join("?" if p is None else str(p) for p in prios) or "-",
                 vr.delivery,
                 "/".join(map(str, vr.versions)),

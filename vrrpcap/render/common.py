@@ -1,16 +1,13 @@
+"""What every renderer for people shares: times in the chosen zone, durations."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from vrrpcap.times import UTC_ZONE, Zone, wall
 
 
-def clock(epoch: float | None, date: bool = True) -> str:
-    if epoch is None:
-        return "-"
-    fmt = "%Y-%m-%d %H:%M:%S.%f" if date else "%H:%M:%S.%f"
-    try:
-        return datetime.fromtimestamp(epoch, UTC).strftime(fmt)[:-3]
-    except (ValueError, OSError, OverflowError):
-        return f"{epoch:.3f}"
+def clock(epoch: float | None, date: bool = True, zone: Zone = UTC_ZONE) -> str:
+    """Wall-clock time to the millisecond in ``zone``, "2014-03-05 21:55:06.745"; "-" for no time."""
+    return wall(epoch, zone, date=date, digits=3)
 
 
 def duration(seconds: float) -> str:

@@ -23,6 +23,7 @@ from vrrpcap.render.facts import ReportFacts, facts_of
 from vrrpcap.render.timeaxis import TimeAxis, drawable
 from vrrpcap.report import Report
 from vrrpcap.report.model import Failover, Mastership, VirtualRouter
+from vrrpcap.times import UTC_ZONE, Zone
 
 MAX_ROWS_PER_LANE = 6  # more simultaneous masters than this share the last row
 
@@ -114,20 +115,21 @@ class Layout:
     window: tuple[float, float] | None  # the capture's first and last frame, as drawn
     colours: dict[str, str]
     facts: ReportFacts
+    zone: Zone = UTC_ZONE  # where times are shown (the axis's labels, the tips, the captions)
 
 
-def layout_of(report: Report) -> Layout:
+def layout_of(report: Report, zone: Zone = UTC_ZONE) -> Layout:
     facts = facts_of(report)
     vrs = report.virtual_routers
     times = facts.times() + [t for vr in vrs for t in (vr.first_seen, vr.last_seen)]
-    axis = TimeAxis.over(times)
+    axis = TimeAxis.over(times, zone.offset(min(times)) if times and not zone.is_utc else 0.0)
     colours = router_colours(report)
     marks = lane_findings(report)
     lanes = tuple(_lane(vr, n, colours, marks.get(vr.id, [])) for n, vr in enumerate(vrs))
     window = facts.window()
     if window is not None:
         window = (drawable(window[0]), drawable(window[1]))
-    return Layout(axis, lanes, window, colours, facts)
+    return Layout(axis, lanes, window, colours, facts, zone)
 
 
 def _lane(vr: VirtualRouter, index: int, colours: dict[str, str], findings: list[Finding]) -> Lane:

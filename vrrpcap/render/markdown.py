@@ -1,4 +1,8 @@
-"""Markdown for pull requests and wikis: summary, virtual routers, findings."""
+"""Markdown for pull requests and wikis: summary, virtual routers, findings grouped per code and router.
+
+Every string from the capture is escaped (render/escape.py): an interface name cannot open a heading,
+a link, raw HTML or a new table cell, and ids stay literal in code spans.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,48 @@ from typing import TextIO
 
 from vrrpcap.findings import Severity
 from vrrpcap.render.common import clock
+from vrrpcap.render.escape import markdown_code, markdown_text
+from vrrpcap.render.groups import group_findings
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
+
+ICON = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(report: Report, out: TextIO) -> None:
-    summary = report.summary.as_dict()
+def render_markdown(report: Report, out: TextIO, zone: Zone = UTC_ZONE, verbose: bool = False) -> None:
+    s = report.summary
     out.write("# VRRP audit\n\n")
     for item in report.inputs:
-        out.write(f"- `{item.path}`: {item.packets} frames, {item.adverts} VRRP records\n")
+        out.write(f"- {markdown_code(item.path)}: {item.packets} frames, {item.adverts} VRRP records\n")
     out.write(
-        f"- {summary['virtual_routers']} virtual routers, {summary['adverts']} adverts "
-        f"({summary['multicast_adverts']} multicast, {summary['unicast_adverts']} unicast), "
-        f"{summary['failovers']} failovers\n"
-        f"- findings: {summary['findings']['error']} errors, {summary['findings']['warning']} warnings, "
-        f"{summary['findings']['info']} info\n\n"
+        f"- {s.virtual_routers} virtual routers, {s.adverts} adverts "
+        f"({s.multicast_adverts} multicast, {s.unicast_adverts} unicast), {s.failovers} failovers\n"
+        f"- findings: {s.errors} errors, {s.warnings} warnings, {s.infos} info\n"
+        f"- times in {markdown_text(zone.name)}\n\n"
     )
     out.write(
         "## Virtual routers\n\n| virtual router | delivery | VIPs | masters | failovers |\n|---|---|---|---|---|\n"
     )
     for vr in report.virtual_routers:
-        masters = "<br>".join(f"{m.router} {clock(m.start)} to {clock(m.end)}" for m in vr.masters[-5:])
-        out.write(f"| `{vr.id}` | {vr.delivery} | {' '.join(vr.vips)} | {masters} | {len(vr.failovers)} |\n")
+        masters = "<br>".join(
+            f"{markdown_text(m.router)} {clock(m.start, zone=zone)} to {clock(m.end, zone=zone)}"
+            for m in vr.masters[-5:]
+        )
+        vips = " ".join(markdown_text(v) for v in vr.vips)
+        out.write(f"| {markdown_code(vr.id)} | {vr.delivery} | {vips} | {masters} | {len(vr.failovers)} |\n")
     out.write("\n## Findings\n\n")
     if not report.findings:
         out.write("None.\n")
         return
-    out.write("| severity | code | virtual router | start | message |\n|---|---|---|---|---|\n")
-    for f in sorted(report.findings, key=lambda f: (-f.severity, f.start or 0)):
-        icon = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}[f.severity]
-        out.write(f"| {icon} | `{f.code}` | {_cell(f.vr or '')} | {clock(f.start)} | {_cell(f.message)} |\n")
+    out.write("| severity | code | virtual router | count | first | last | message |\n|---|---|---|---|---|---|---|\n")
+    for group in group_findings(report.findings):
+        rows = [(f.start, f.end, f.message, 1) for f in group.findings] if verbose else []
+        if not verbose:
+            worst = group.worst(1)[0]
+            more = f" (and {len(group.findings) - 1} more like it)" if len(group.findings) > 1 else ""
+            rows = [(group.first, group.last, worst.message + more, len(group.findings))]
+        for start, end, message, count in rows:
+            out.write(
+                f"| {ICON[group.severity]} | `{group.code}` | {markdown_code(group.vr) if group.vr else ''} | "
+                f"{count} | {clock(start, zone=zone)} | {clock(end, zone=zone)} | {markdown_text(message)} |\n"
+            )

@@ -1,6 +1,8 @@
 """Advert records as decode prints them: table (people), json, jsonl, csv (machines).
 
-Each writer takes adverts one at a time and holds none of them, so output of any size streams.
+Each writer takes adverts one at a time and holds none of them, so output of any size streams. Strings
+from the capture are data: the table shows control characters as escapes, CSV cells that would start a
+spreadsheet formula are neutralised, JSON escapes what it must by itself.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import json
 import os
 import stat
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from vrrpcap.decode import FIELD_NAMES, Advert, advert_to_dict, auth_data_text
+from vrrpcap.render.escape import csv_cell, printable
 from vrrpcap.report.model import InputSummary
+from vrrpcap.times import UTC_ZONE, Zone, wall
 
 
 class AdvertWriter(Protocol):
@@ -24,13 +27,10 @@ class AdvertWriter(Protocol):
     def close(self, inputs: Sequence[InputSummary]) -> None: ...
 
 
-def clock(epoch: float) -> str:
-    """UTC wall-clock time with microseconds, as people read capture timestamps (raw epoch seconds
-    when a corrupt timestamp lies outside the calendar)."""
-    try:
-        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    except (ValueError, OSError, OverflowError):
-        return f"{epoch:.6f}"
+def clock(epoch: float, zone: Zone = UTC_ZONE) -> str:
+    """Wall-clock time with microseconds, as people read capture timestamps (raw epoch seconds when a
+    corrupt timestamp lies outside the calendar)."""
+    return wall(epoch, zone, digits=6)
 
 
 def _is_pipe_or_terminal(out: TextIO) -> bool:
@@ -76,8 +76,8 @@ class JsonWriter:
 
 def _csv_value(value: object) -> object:
     if isinstance(value, tuple | list):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else value
+        return csv_cell(";".join(str(v) for v in value))
+    return "" if value is None else csv_cell(value)
 
 
 class CsvWriter:
@@ -99,8 +99,9 @@ class CsvWriter:
 
 TABLE_COLUMNS = (
     ("frame", 6),
-    ("time (UTC)", 26),
+    ("time", 26),
     ("source", 26),
+    ("source MAC", 17),
     ("destination", 18),
     ("ttl", 3),
     ("v", 2),
@@ -117,15 +118,18 @@ class TableWriter:
     """Fixed-width rows, printed as they come (a capture can hold millions of adverts, so no
     table is built in memory); malformed rows in red on a terminal."""
 
-    def __init__(self, out: TextIO, show_secrets: bool, color: bool) -> None:
+    def __init__(self, out: TextIO, show_secrets: bool, color: bool, zone: Zone = UTC_ZONE) -> None:
         from rich.console import Console
 
+        # soft_wrap: rich never folds a line (a terminal may wrap it; nothing is cut).
         self.console = Console(
             file=out, highlight=False, soft_wrap=True, force_terminal=color or None, no_color=not color
         )
         self.show_secrets = show_secrets
+        self.zone = zone
         self.count = 0
-        header = "  ".join(name.ljust(width) if width else name for name, width in TABLE_COLUMNS)
+        names = [(f"time ({zone.name})" if name == "time" else name, width) for name, width in TABLE_COLUMNS]
+        header = "  ".join(name.ljust(width) if width else name for name, width in names)
         self.console.print(header, style="bold", markup=False)
 
     def _cells(self, a: Advert) -> list[str]:
@@ -146,8 +150,9 @@ class TableWriter:
         interval = "" if a.interval is None else f"{a.interval:g}s"
         return [
             str(a.frame),
-            clock(a.time),
+            clock(a.time, self.zone),
             source,
+            a.src_mac or "",
             f"{a.dst} {a.delivery[0]}",
             str(a.ttl),
             "" if a.version is None else str(a.version),
@@ -164,17 +169,19 @@ class TableWriter:
         line = "  ".join(
             cell.ljust(width) if width else cell for cell, (_, width) in zip(cells, TABLE_COLUMNS, strict=True)
         )
-        self.console.print(line, style="red" if advert.malformed else None, markup=False)
+        # A password (--show-secrets), an interface in a note: data, never terminal controls.
+        self.console.print(printable(line), style="red" if advert.malformed else None, markup=False)
         self.count += 1
 
     def close(self, inputs: Sequence[InputSummary]) -> None:
         for item in inputs:
             span = ""
             if item.first_time is not None:
-                span = f", {clock(item.first_time)} to {clock(item.last_time or item.first_time)}"
+                last = item.last_time or item.first_time
+                span = f", {clock(item.first_time, self.zone)} to {clock(last, self.zone)}"
             drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
             self.console.print(
-                f"{item.path}: {item.packets} frames, {item.adverts} VRRP/CARP records{span}{drops}",
+                printable(f"{item.path}: {item.packets} frames, {item.adverts} VRRP/CARP records{span}{drops}"),
                 style="dim",
                 markup=False,
             )
@@ -184,11 +191,11 @@ def _blank(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def make_writer(fmt: str, out: TextIO, show_secrets: bool, color: bool) -> AdvertWriter:
+def make_writer(fmt: str, out: TextIO, show_secrets: bool, color: bool, zone: Zone = UTC_ZONE) -> AdvertWriter:
     if fmt == "json":
         return JsonWriter(out, show_secrets)
     if fmt == "jsonl":
         return JsonLinesWriter(out, show_secrets)
     if fmt == "csv":
         return CsvWriter(out, show_secrets)
-    return TableWriter(out, show_secrets, color)
+    return TableWriter(out, show_secrets, color, zone)

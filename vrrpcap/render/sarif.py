@@ -1,53 +1,109 @@
-"""SARIF 2.1.0: findings as results, one rule per finding code, the capture as the artifact."""
+"""SARIF 2.1.0 for GitHub code scanning: one rule per finding code, a result per finding.
+
+GitHub's ingestion rules (docs "SARIF support for code scanning"): every result needs a location with
+an artifact URI and a region with a start line, and an upload keeps a result's identity across runs
+by its partialFingerprints. A capture has no source lines, so a result points at line 1 of the capture
+file its evidence comes from (URIs relative to ``root``, the repository checkout: the current directory
+by default, never an absolute machine path), its frames go in the result's properties, and its
+fingerprint is a hash of what identifies the finding, not of when or where in the file it was seen.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from collections import Counter
 from typing import Any, TextIO
+from urllib.parse import quote
 
-from vrrpcap import __version__
-from vrrpcap.findings import CODES, Severity
+from vrrpcap import DOCS_URL, HOMEPAGE, __version__
+from vrrpcap.findings import CODES, Finding, Severity
 from vrrpcap.report import Report
+from vrrpcap.times import iso8601
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FINGERPRINT = "vrrpcapFinding/v1"
+# GitHub's security-severity scale (0-10) for its alert ranking.
+SECURITY_SEVERITY = {Severity.ERROR: "7.0", Severity.WARNING: "4.0", Severity.INFO: "1.0"}
 
 
-def sarif_document(report: Report) -> dict[str, Any]:
-    rules = [
-        {
-            "id": info.code,
-            "name": info.code.title().replace("-", ""),
-            "shortDescription": {"text": info.title},
-            "helpUri": f"docs/findings.md#{info.code.lower()}",
-            "defaultConfiguration": {"level": LEVEL[info.severity]},
-        }
-        for info in CODES.values()
-    ]
-    index = {info.code: i for i, info in enumerate(CODES.values())}
-    artifact = report.inputs[0].path if report.inputs else "capture"
+def artifact_uri(path: str, root: str) -> str:
+    """The capture's URI relative to ``root`` (POSIX separators, percent-encoded); stdin as "stdin"."""
+    if path == "<stdin>":
+        return "stdin"
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return quote(relative.replace(os.sep, "/"), safe="/")
+
+
+def _rule(code: str, docs: str) -> dict[str, Any]:
+    info = CODES[code]
+    anchor = code.lower()  # the heading "### VRRP-SPLIT-BRAIN" of docs/findings.md
+    return {
+        "id": code,
+        "name": "".join(part.title() for part in code.split("-")),
+        "shortDescription": {"text": info.title},
+        "fullDescription": {"text": f"{code}: {info.title}."},
+        "helpUri": f"{docs}#{anchor}",
+        "help": {"text": f"See {docs}#{anchor}", "markdown": f"See [{code}]({docs}#{anchor})."},
+        "defaultConfiguration": {"level": LEVEL[info.severity]},
+        "properties": {
+            "tags": ["vrrp", "network"],
+            "precision": "high",
+            "problem.severity": LEVEL[info.severity].replace("note", "recommendation"),
+            "security-severity": SECURITY_SEVERITY[info.severity],
+        },
+    }
+
+
+def _fingerprint(f: Finding, ordinal: int) -> str:
+    # What the finding is about, not when: stable across runs on the same capture and across captures
+    # of the same fault. Findings alike in all of that (several failovers A -> B) are told apart by order.
+    identity = "\x1f".join([f.code, f.vr or "", ",".join(f.routers), str(ordinal)])
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def sarif_document(report: Report, root: str = ".", docs: str = DOCS_URL) -> dict[str, Any]:
+    codes = list(CODES)
+    rules = [_rule(code, docs) for code in codes]
+    paths = [i.path for i in report.inputs] or ["<stdin>"]
+    uris = [artifact_uri(p, root) for p in paths]
+    index = {p: n for n, p in enumerate(paths)}
+    seen: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
     results = []
     for f in report.findings:
-        result: dict[str, Any] = {
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {"artifactLocation": {"uri": artifact}},
-                    "logicalLocations": [{"name": f.vr or "capture", "kind": "module"}],
-                }
-            ],
-            "properties": {
-                "routers": list(f.routers),
-                "start": f.start,
-                "end": f.end,
-                "frames": list(f.frames),
-                "count": f.count,
+        where = index.get(f.evidence[0].file, 0) if f.evidence else 0
+        key = (f.code, f.vr, f.routers)
+        seen[key] += 1
+        location: dict[str, Any] = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": uris[where], "index": where},
+                "region": {"startLine": 1},
             },
+            "logicalLocations": [{"name": f.vr or "capture", "kind": "module"}],
         }
-        results.append(result)
+        results.append(
+            {
+                "ruleId": f.code,
+                "ruleIndex": codes.index(f.code),
+                "level": LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [location],
+                "partialFingerprints": {FINGERPRINT: _fingerprint(f, seen[key])},
+                "properties": {
+                    "virtualRouter": f.vr,
+                    "vrid": f.vrid,
+                    "routers": list(f.routers),
+                    "start": f.start,
+                    "end": f.end,
+                    "startIso": iso8601(f.start),
+                    "endIso": iso8601(f.end),
+                    "count": f.count,
+                    "frames": [{"file": uris[index.get(e.file, 0)], "frame": e.frame} for e in f.evidence],
+                },
+            }
+        )
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -57,17 +113,19 @@ def sarif_document(report: Report) -> dict[str, Any]:
                     "driver": {
                         "name": "vrrpcap",
                         "version": __version__,
-                        "informationUri": "https://example.invalid/vrrpcap",
+                        "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
                         "rules": rules,
                     }
                 },
-                "artifacts": [{"location": {"uri": i.path}} for i in report.inputs],
+                "artifacts": [{"location": {"uri": uri}, "roles": ["analysisTarget"]} for uri in uris],
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
     }
 
 
-def render_sarif(report: Report, out: TextIO) -> None:
-    json.dump(sarif_document(report), out, indent=2)
+def render_sarif(report: Report, out: TextIO, root: str = ".", docs: str = DOCS_URL) -> None:
+    json.dump(sarif_document(report, root, docs), out, indent=2)
     out.write("\n")

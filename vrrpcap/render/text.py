@@ -1,71 +1,189 @@
-"""The audit for people: a summary, the virtual routers and their masters, findings by severity."""
+"""The audit for people: a summary, the virtual routers and their masters, findings by severity.
+
+The virtual routers are a table when it fits the terminal (vrrpcap/render/table.py), else one block
+each; findings are grouped per code and virtual router (vrrpcap/render/groups.py), every one with
+``verbose``. Every string from the capture goes out as plain text with its control characters visible:
+no rich markup is ever built from data.
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from vrrpcap.findings import Severity
+from vrrpcap.findings import Finding, Severity
 from vrrpcap.render.common import clock, duration
-from vrrpcap.report import Report
+from vrrpcap.render.escape import printable
+from vrrpcap.render.groups import EXAMPLES, EvidenceNames, FindingGroup, group_findings
+from vrrpcap.render.table import Cell, Column, console_for, fit, packed, wrapped
+from vrrpcap.report import Report, VirtualRouter
+from vrrpcap.times import UTC_ZONE, Zone, day
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+MASTERS_SHOWN = 4  # the latest runs per virtual router; the table says how many came before
+VIPS_SHOWN = 16  # a virtual router rarely announces more; the rest are counted
 
 
-def render_audit(report: Report, out: TextIO, color: bool, width: int | None = None) -> None:
-    console = Console(file=out, force_terminal=color or None, no_color=not color, width=width or 120, highlight=False)
-    summary = report.summary.as_dict()
-    for item in report.inputs:
-        span = f"{clock(item.first_time)} to {clock(item.last_time)}" if item.first_time else "empty"
-        drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
-        console.print(f"[bold]{item.path}[/]: {item.packets} frames, {item.adverts} VRRP, {span}{drops}")
-    console.print(
-        f"{summary['virtual_routers']} virtual router(s); {summary['adverts']} adverts "
-        f"({summary['multicast_adverts']} multicast, {summary['unicast_adverts']} unicast)"
-        + (f", {summary['carp_adverts']} CARP" if summary["carp_adverts"] else "")
-        + f"; {summary['failovers']} failover(s)"
-    )
+def render_audit(report: Report, out: TextIO, color: bool, *, zone: Zone = UTC_ZONE, verbose: bool = False) -> None:
+    """``color``: ``out`` is a terminal (its width and colours are used); otherwise nothing is wrapped."""
+    console = console_for(out, color)
+    _summary(console, report, zone)
     if report.virtual_routers:
-        table = Table(title="Virtual routers", title_justify="left", show_lines=False)
-        table.add_column("virtual router", no_wrap=True)
-        for column in ("ver", "delivery", "VIPs", "routers (priority)"):
-            table.add_column(column, overflow="fold")
-        table.add_column("masters (UTC, + = still master)", no_wrap=True)
-        table.add_column("failovers", justify="right")
-        for vr in report.virtual_routers:
-            routers = ", ".join(f"{r.address} ({'/'.join(map(str, r.priorities))})" for r in vr.routers)
-            masters = "\n".join(
-                f"{m.router} {clock(m.start, date=False)}-{clock(m.end, date=False)}" + ("" if m.end_observed else "+")
-                for m in vr.masters[-4:]
-            )
-            if len(vr.masters) > 4:
-                masters = f"({len(vr.masters) - 4} earlier)\n" + masters
-            table.add_row(
-                vr.id,
-                "/".join(map(str, vr.versions)),
-                vr.delivery,
-                " ".join(vr.vips[:4]) + (" ..." if len(vr.vips) > 4 else ""),
-                routers,
-                masters,
-                str(len(vr.failovers)),
-            )
+        _virtual_routers(console, report, zone)
+    _findings(console, report, zone, verbose)
+
+
+def _line(*parts: tuple[str, str | None]) -> Text:
+    """A line of (text, style) parts; the text is data, shown as plain text."""
+    line = Text()
+    for text, style in parts:
+        line.append(printable(text), style=style)
+    return line
+
+
+def _summary(console: Console, report: Report, zone: Zone) -> None:
+    for item in report.inputs:
+        drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
+        console.print(_line((item.path, "bold"), (f": {item.packets} frames, {item.adverts} VRRP{drops}", None)))
+        if item.first_time is not None:
+            span = f"{clock(item.first_time, zone=zone)} to {clock(item.last_time, zone=zone)} {zone.name}"
+            console.print(_line((f"  {span}", None)))
+    s = report.summary
+    console.print(
+        f"{s.virtual_routers} virtual router(s), {s.adverts} adverts "
+        f"({s.multicast_adverts} multicast, {s.unicast_adverts} unicast"
+        + (f", {s.carp_adverts} CARP" if s.carp_adverts else "")
+        + f"), {s.failovers} failover(s)",
+        markup=False,
+    )
+
+
+def _virtual_routers(console: Console, report: Report, zone: Zone) -> None:
+    days = {d for vr in report.virtual_routers for m in vr.masters for d in (day(m.start, zone), day(m.end, zone))}
+    dated = len(days) > 1  # runs within one day: the day is in the heading, each time without it
+    when = zone.name if dated else f"{zone.name}, {next((d for d in days if d), '')}"
+    columns = [
+        Column("virtual router"),
+        Column("ver"),
+        Column("delivery"),
+        Column("VIPs"),
+        Column("routers (priority)"),
+        Column(f"masters ({when}; + still master)"),
+        Column("failovers", right=True),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            vr.id,
+            "/".join(map(str, vr.versions)),
+            vr.delivery,
+            _vips(vr),
+            _routers(vr),
+            _masters(vr, zone, dated),
+            str(len(vr.failovers)),
+        ]
+        for vr in report.virtual_routers
+    ]
+    table = fit(console, columns, rows, title="Virtual routers")
+    if table is not None:
         console.print(table)
-    for severity in sorted(Severity, reverse=True):
-        items = [f for f in report.findings if f.severity == severity]
-        if not items:
-            continue
-        console.print(f"\n[{SEVERITY_STYLE[severity]}]{severity.label.upper()}S ({len(items)})[/]")
-        for f in items:
-            where = f" {f.vr}" if f.vr else ""
-            when = f" {clock(f.start)}" if f.start else ""
-            if f.end and f.start and f.end - f.start >= 0.5:
-                when += f" (+{duration(f.end - f.start)})"
-            console.print(f"  [{SEVERITY_STYLE[severity]}]{f.code}[/]{where}{when}", markup=True)
-            console.print(f"    {f.message}", markup=False)
-            if f.frames:
-                frames = ", ".join(map(str, f.frames[:12])) + (" ..." if len(f.frames) > 12 else "")
-                console.print(f"    frames {frames}", style="dim", markup=False)
+        return
+    # Too narrow for the table: one block per virtual router, nothing folded.
+    console.print(Text("Virtual routers", style="bold"), Text(f"(masters: {when}; + still master)", style="dim"))
+    for vr in report.virtual_routers:
+        facts = f"  v{'/'.join(map(str, vr.versions))} {vr.delivery}, {len(vr.failovers)} failover(s)"
+        console.print(_line((vr.id, "bold"), (facts, None)))
+        for name, lines in (
+            ("VIPs", packed(_vips(vr), console.width, 11)),
+            ("routers", packed(_routers(vr), console.width, 11)),
+            ("masters", _masters(vr, zone, dated)),
+        ):
+            for number, line in enumerate(lines):
+                console.print(_line((f"  {name if number == 0 else '':<8} ", "dim"), (line, None)))
+
+
+def _vips(vr: VirtualRouter) -> list[str]:
+    more = len(vr.vips) - VIPS_SHOWN
+    return list(vr.vips[:VIPS_SHOWN]) + ([f"(+{more} more)"] if more > 0 else [])
+
+
+def _routers(vr: VirtualRouter) -> list[str]:
+    return [f"{r.address} ({'/'.join(map(str, r.priorities))})" for r in vr.routers]
+
+
+def _masters(vr: VirtualRouter, zone: Zone, dated: bool) -> list[str]:
+    lines = [
+        f"{m.router} {clock(m.start, dated, zone)}-{clock(m.end, dated, zone)}" + ("" if m.end_observed else "+")
+        for m in vr.masters[-MASTERS_SHOWN:]
+    ]
+    earlier = len(vr.masters) - MASTERS_SHOWN
+    return ([f"({earlier} earlier)"] if earlier > 0 else []) + lines
+
+
+def _findings(console: Console, report: Report, zone: Zone, verbose: bool) -> None:
     if not report.findings:
         console.print("\nno findings")
+        return
+    names = EvidenceNames(report.inputs)
+    groups = group_findings(report.findings)
+    for severity in sorted(Severity, reverse=True):
+        mine = [g for g in groups if g.severity == severity]
+        if not mine:
+            continue
+        total = sum(len(g.findings) for g in mine)
+        style = SEVERITY_STYLE[severity]
+        grouped = "" if verbose or total == len(mine) else f" in {len(mine)} group(s)"
+        console.print()
+        console.print(Text(f"{severity.label.upper()}S ({total}{grouped})", style=style))
+        for group in mine:
+            if verbose or len(group.findings) == 1:
+                for f in group.findings:
+                    _finding(console, f, style, names, zone)
+            else:
+                _group(console, group, style, names, zone)
+    if not verbose and any(len(g.findings) > EXAMPLES for g in groups):
+        console.print(Text("\n--verbose lists every finding", style="dim"))
+
+
+def _when(f: Finding, zone: Zone) -> str:
+    when = f" {clock(f.start, zone=zone)}" if f.start else ""
+    if f.end and f.start and f.end - f.start >= 0.5:
+        when += f" (+{duration(f.end - f.start)})"
+    return when
+
+
+def _prose(console: Console, text: str, indent: int, style: str | None = None) -> None:
+    for line in wrapped(text, console.width, indent):
+        console.print(_line((" " * indent + line, style)))
+
+
+def _finding(console: Console, f: Finding, style: str, names: EvidenceNames, zone: Zone) -> None:
+    console.print(_line(("  ", None), (f.code, style), (f" {f.vr}" if f.vr else "", None), (_when(f, zone), None)))
+    _prose(console, f.message, 4)
+    if f.evidence:
+        _prose(console, f"frames {names.text(f.evidence)}", 4, "dim")
+
+
+def _group(console: Console, group: FindingGroup, style: str, names: EvidenceNames, zone: Zone) -> None:
+    n = len(group.findings)
+    span = f"{clock(group.first, zone=zone)} to {clock(group.last, zone=zone)}"
+    head = f" {n} findings"
+    if group.occurrences > n:
+        head += f" ({group.occurrences} occurrences)"
+    console.print(_line(("  ", None), (group.code, style), (f" {group.vr}" if group.vr else "", None), (head, None)))
+    console.print(_line((f"    {span}", None)))
+    routers = group.routers
+    if len(routers) > 1:
+        for number, line in enumerate(packed(list(routers), console.width, 13)):
+            console.print(_line((f"    {'routers:' if number == 0 else '':<8} {line}", None)))
+    worst = group.worst()
+    label = "each:" if n == len(worst) else "worst:" if group.ranked else "first:"
+    console.print(_line((f"    {label}", "dim")))
+    for f in worst:
+        console.print(_line((f"     {_when(f, zone)}", None)))
+        _prose(console, f.message, 8)
+        if f.evidence:
+            _prose(console, f"frames {names.text(f.evidence)}", 8, "dim")
+    if n > len(worst):
+        console.print(_line((f"      ... and {n - len(worst)} more like these", "dim")))

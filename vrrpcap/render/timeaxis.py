@@ -1,6 +1,10 @@
 """The time axis every picture shares (PNG, SVG, HTML): what span it shows, where its ticks go, how
 they read.
 
+Ticks fall on round times of the zone the times are shown in (`--tz`): the axis keeps that zone's
+offset from UTC at the capture's start (a daylight-saving change inside a capture shifts the labels
+after it by the change).
+
 A capture's timestamps are data from a file and can be absurd (a pcapng with `if_tsresol` = 0 and
 a frame at 2^64 - 1 seconds). Nothing here depends on the span for its cost: timestamps outside years
 1-9999 (what `datetime` and matplotlib can represent) are drawn at the nearest edge of that range
@@ -49,9 +53,10 @@ class TimeAxis:
     t0: float  # the view, epoch seconds, padded around the data
     t1: float
     clamped: int = 0  # distinct times outside years 1-9999, drawn at the nearest edge of that range
+    offset: float = 0.0  # seconds east of UTC of the zone the labels are in
 
     @classmethod
-    def over(cls, times: Iterable[float]) -> TimeAxis:
+    def over(cls, times: Iterable[float], offset: float = 0.0) -> TimeAxis:
         """The axis for these timestamps: at least MIN_SPAN wide, padded, inside years 1-9999."""
         seen = list(times)
         drawn = [drawable(t) for t in seen]
@@ -69,18 +74,22 @@ class TimeAxis:
             lo, hi = lo - (hi - LATEST), LATEST
         if lo < EARLIEST:
             lo, hi = EARLIEST, min(hi + (EARLIEST - lo), LATEST)
-        return cls(lo, hi, clamped)
+        return cls(lo, hi, clamped, offset)
 
     @property
     def span(self) -> float:
         return self.t1 - self.t0
 
     def ticks(self, max_ticks: int = 8) -> tuple[Tick, ...]:
-        return ticks(self.t0, self.t1, max_ticks)
+        """Round times of the zone, placed at their epoch seconds."""
+        shift = self.offset
+        if not shift:
+            return ticks(self.t0, self.t1, max_ticks)
+        return tuple(Tick(t.t - shift, t.label) for t in ticks(self.t0 + shift, self.t1 + shift, max_ticks))
 
     def days(self) -> str:
         """The calendar days the view covers, for an axis title: '2026-11-25' or 'a to b'."""
-        first, last = day(self.t0), day(self.t1)
+        first, last = day(self.t0 + self.offset), day(self.t1 + self.offset)
         return first if first == last else f"{first} to {last}"
 
 

@@ -1,4 +1,9 @@
-"""Timelines as a table (people) or CSV/JSON rows (machines): one row per mastership run."""
+"""Timelines as a table (people) or CSV/JSON rows (machines): one row per mastership run.
+
+The table fits the terminal without folding an address or a time (vrrpcap/render/table.py); when it
+cannot, each run is a block of lines. CSV keeps epoch seconds and adds ISO 8601; cells that a
+spreadsheet would run as formulas are neutralised.
+"""
 
 from __future__ import annotations
 
@@ -7,68 +12,104 @@ import json
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from vrrpcap.render.common import clock, duration
+from vrrpcap.render.common import clock
+from vrrpcap.render.escape import csv_cell, printable
+from vrrpcap.render.runs import RunRow, run_rows
+from vrrpcap.render.table import Cell, Column, console_for, fit, packed, wrapped
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone, day, iso8601
 
 
 def timeline_rows(report: Report) -> list[dict[str, Any]]:
-    rows = []
-    for vr in report.virtual_routers:
-        changes = {(f.to_router, round(f.time, 6)): f for f in vr.failovers}
-        for m in vr.masters:
-            f = changes.get((m.router, round(m.start, 6)))
-            rows.append(
-                {
-                    "vr": vr.id,
-                    "router": m.router,
-                    "start": m.start,
-                    "end": m.end,
-                    "duration_s": m.end - m.start,
-                    "start_observed": m.start_observed,
-                    "end_observed": m.end_observed,
-                    "end_cause": m.end_cause,
-                    "adverts": m.adverts,
-                    "priority_min": m.priority_min,
-                    "priority_max": m.priority_max,
-                    "took_over_from": f.from_router if f else None,
-                    "failover_cause": f.cause if f else None,
-                    "takeover_s": f.takeover_s if f else None,
-                }
-            )
-    return rows
+    """The machine rows (CSV): the run's facts, the failover that began it, whom it overlapped."""
+    return [
+        {
+            "vr": r.vr.id,
+            "router": r.run.router,
+            "start": r.run.start,
+            "end": r.run.end,
+            "duration_s": r.run.duration,
+            "start_observed": r.run.start_observed,
+            "end_observed": r.run.end_observed,
+            "end_cause": r.run.end_cause,
+            "adverts": r.run.adverts,
+            "priority_min": r.run.priority_min,
+            "priority_max": r.run.priority_max,
+            "took_over_from": r.failover.from_router if r.failover else None,
+            "failover_cause": r.failover.cause if r.failover else None,
+            "takeover_s": r.failover.takeover_s if r.failover else None,
+            "start_iso": iso8601(r.run.start),
+            "end_iso": iso8601(r.run.end),
+            "priorities": ";".join(map(str, r.run.priorities)),
+            "overlaps_with": ";".join(router for router, _ in r.overlaps),
+            "split_brain": r.split_brain,
+        }
+        for r in run_rows(report)
+    ]
 
 
-def render_table(report: Report, out: TextIO, color: bool) -> None:
-    console = Console(file=out, force_terminal=color or None, no_color=not color, width=160, highlight=False)
+COLUMNS = (
+    Column("master"),
+    Column("from"),
+    Column("to"),
+    Column("for", right=True),
+    Column("adverts", right=True),
+    Column("priority", prose=True),
+    Column("how it began", prose=True),
+    Column("how it ended", prose=True),
+)
+OVERLAPS = Column("overlapped by", prose=True)
+
+
+def render_table(report: Report, out: TextIO, color: bool, zone: Zone = UTC_ZONE) -> None:
+    """``color``: ``out`` is a terminal (its width and colours are used); otherwise nothing is wrapped."""
+    console = console_for(out, color)
+    rows = run_rows(report)
     for vr in report.virtual_routers:
-        table = Table(title=f"{vr.id}  [{' '.join(vr.vips)}]", title_justify="left")
-        for column in ("master", "from", "to", "for", "adverts", "priority", "how it began", "how it ended"):
-            table.add_column(column)
-        for row in timeline_rows(report):
-            if row["vr"] != vr.id:
-                continue
-            began = "before the capture" if not row["start_observed"] else "first advert"
-            if row["failover_cause"]:
-                began = f"{row['failover_cause']} from {row['took_over_from']} in {row['takeover_s']:.2f} s"
-            ended = row["end_cause"] if row["end_observed"] else "still master at the end"
-            prio = (
-                str(row["priority_max"])
-                if row["priority_min"] == row["priority_max"]
-                else f"{row['priority_min']}-{row['priority_max']}"
-            )
-            table.add_row(
-                row["router"],
-                clock(row["start"]),
-                clock(row["end"]),
-                duration(row["duration_s"]),
-                str(row["adverts"]),
-                prio,
-                began,
-                ended,
-            )
-        console.print(table)
+        mine = [r for r in rows if r.vr is vr]
+        days = {d for r in mine for d in (day(r.run.start, zone), day(r.run.end, zone))}
+        dated = len(days) > 1
+        when = f"times in {zone.name}" + ("" if dated else f", {next((d for d in days if d), '')}")
+        console.print(Text.assemble((printable(vr.id), "bold"), (f"  {when}", "dim")))
+        for number, line in enumerate(packed(list(vr.vips), console.width, 7)):
+            console.print(Text(printable(f"{'VIPs' if number == 0 else '':<6} {line}"), style="dim"))
+        overlapping = any(r.overlaps for r in mine)
+        columns = [*COLUMNS, OVERLAPS] if overlapping else list(COLUMNS)
+        cells: list[list[Cell]] = [
+            [
+                r.run.router,
+                clock(r.run.start, dated, zone),
+                clock(r.run.end, dated, zone),
+                r.lasted,
+                str(r.run.adverts),
+                r.priorities,
+                r.began,
+                r.ended,
+                *([r.overlap_text] if overlapping else []),
+            ]
+            for r in mine
+        ]
+        table = fit(console, columns, cells)
+        if table is not None:
+            console.print(table)
+        else:
+            _blocks(console, mine, zone, dated)
+
+
+def _blocks(console: Console, rows: list[RunRow], zone: Zone, dated: bool) -> None:
+    """The runs one after another when the table does not fit: nothing folded or cut."""
+    for r in rows:
+        head = f"  {r.run.router}  {clock(r.run.start, dated, zone)} to {clock(r.run.end, dated, zone)}"
+        console.print(Text(printable(head)))
+        facts = f"{r.lasted}, {r.run.adverts} advert(s), priority {r.priorities}"
+        lines = [facts, f"began: {r.began}", f"ended: {r.ended}"]
+        if r.overlaps:
+            lines.append(f"overlapped by {r.overlap_text}")
+        for line in lines:
+            for part in wrapped(line, console.width, 6):
+                console.print(Text(printable("      " + part)))
 
 
 def render_csv(report: Report, out: TextIO) -> None:
@@ -77,7 +118,7 @@ def render_csv(report: Report, out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else csv_cell(v) for k, v in row.items()})
 
 
 def render_json(report: Report, out: TextIO) -> None:

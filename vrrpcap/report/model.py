@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from vrrpcap.decode import Family
+from vrrpcap.times import iso8601
 
 EndCause = Literal["silence", "priority-0", "yielded", "capture-end", "open"]
 FailoverCause = Literal["silence", "priority-0", "preempted"]
@@ -39,6 +40,8 @@ class InputSummary:
             "adverts": self.adverts,
             "first_time": self.first_time,
             "last_time": self.last_time,
+            "first_time_iso": iso8601(self.first_time),
+            "last_time_iso": iso8601(self.last_time),
             "capture_drops": self.capture_drops,
             "problems": list(self.problems),
         }
@@ -63,6 +66,8 @@ class Mastership:
     priority_max: int
     first_frame: int
     last_frame: int
+    priorities: tuple[int, ...] = ()  # as advertised, in order of change ("150 -> 0")
+    priorities_elided: int = 0  # changes between the first ones and the latest that were not kept
 
     @property
     def duration(self) -> float:
@@ -80,8 +85,12 @@ class Mastership:
             "priority": self.priority_max,
             "priority_min": self.priority_min,
             "priority_max": self.priority_max,
+            "priorities": list(self.priorities),
+            "priorities_elided": self.priorities_elided,
             "first_frame": self.first_frame,
             "last_frame": self.last_frame,
+            "start_iso": iso8601(self.start),
+            "end_iso": iso8601(self.end),
         }
 
 
@@ -100,9 +109,22 @@ class Failover:
     frame: int
     vrid: int = 0
 
+    def takeover_text(self) -> str:
+        """What the takeover number means for the cause: an outage only when the old master went silent
+        or resigned; after a preemption, the time since the old master's last advert (no outage)."""
+        old = self.from_router or "the old master"
+        if self.takeover_s is None:
+            return self.cause
+        if self.cause == "preempted":
+            return f"preempted, {self.takeover_s:.2f} s after {old}'s last advert; no outage"
+        if self.cause == "priority-0":
+            return f"{old} resigned with priority 0; no master advert for {self.takeover_s:.2f} s"
+        return f"{old} fell silent; no master advert for {self.takeover_s:.2f} s"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "time": self.time,
+            "time_iso": iso8601(self.time),
             "from": self.from_router,
             "to": self.to_router,
             "cause": self.cause,
@@ -129,6 +151,7 @@ class RouterSummary:
     first_seen: float
     last_seen: float
     first_frame: int
+    first_file: str = ""  # the input of first_frame
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +167,8 @@ class RouterSummary:
             "adverts": self.adverts,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
+            "first_seen_iso": iso8601(self.first_seen),
+            "last_seen_iso": iso8601(self.last_seen),
             "first_frame": self.first_frame,
         }
 
@@ -186,6 +211,8 @@ class VirtualRouter:
             "unicast_adverts": self.unicast_adverts,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
+            "first_seen_iso": iso8601(self.first_seen),
+            "last_seen_iso": iso8601(self.last_seen),
             "routers": [r.as_dict() for r in self.routers],
             "masters": [m.as_dict() for m in self.masters],
             "failovers": [f.as_dict() for f in self.failovers],

@@ -7,6 +7,7 @@ from vrrpcap.analysis.detectors.changes import Failovers, Flapping, Priorities
 from vrrpcap.analysis.detectors.collision import Collision
 from vrrpcap.analysis.detectors.consistency import CaptureDrops, Consistency
 from vrrpcap.analysis.detectors.content import ContentChecks
+from vrrpcap.analysis.detectors.inputs import NoAdverts
 from vrrpcap.analysis.detectors.malformed import Malformed, PeerUnreachable
 from vrrpcap.analysis.detectors.overlap import Overlap
 from vrrpcap.analysis.detectors.timing import MissedAdverts
@@ -27,6 +28,7 @@ DEFAULT_DETECTORS: tuple[type[Detector], ...] = (
     Consistency,
     CaptureDrops,
     Capacity,
+    NoAdverts,
 )
 
 

@@ -23,7 +23,7 @@ class _Refused:
 
 class Capacity(Detector):
     def refused(self, segment: Segment, a: Advert) -> None:
-        entry, new = self.book.sight((CODE, segment.label(), ""), segment.vrid, a.time, a.frame, _Refused, _describe)
+        entry, new = self.book.sight((CODE, segment.label(), ""), segment.vrid, a, _Refused, _describe)
         refused = entry.detail
         if len(refused.sources) < MAX_NAMED:
             refused.sources.add(a.src)
@@ -46,7 +46,7 @@ def _describe(entry: Entry[_Refused]) -> Finding:
         f"{entry.count} advert(s) from routers beyond the limit ({MAX_ROUTERS_PER_VIRTUAL_ROUTER} per virtual "
         f"router, {MAX_ROUTERS_PER_SEGMENT} per VRID on a link) were counted, not analysed: spoofed sources or "
         f"a flood on {entry.vr} (first sources: {', '.join(named)}{f' and up to {r.more} more' if r.more else ''})",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
@@ -20,16 +20,13 @@ class Failovers(Detector):
 
     def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
         subject = f"{failover.from_router}>{failover.to_router}@{failover.time!r}#{failover.frame}"
-        entry, new = self.book.sight(
-            ("VRRP-FAILOVER", vr.id, subject), vr.vrid, a.time, a.frame, lambda: failover, _failover
-        )
+        entry, new = self.book.sight(("VRRP-FAILOVER", vr.id, subject), vr.vrid, a, lambda: failover, _failover)
         if new:
             self.book.announce(entry)
 
 
 def _failover(entry: Entry[Failover]) -> Finding:
     f = entry.detail
-    latency = "" if f.takeover_s is None else f", takeover {f.takeover_s:.2f} s"
     return Finding(
         "VRRP-FAILOVER",
         CODES["VRRP-FAILOVER"].severity,
@@ -37,8 +34,8 @@ def _failover(entry: Entry[Failover]) -> Finding:
         f.time,
         f.time,
         (f.from_router or "", f.to_router),
-        f"master changed from {f.from_router} to {f.to_router} ({f.cause}{latency})",
-        (f.frame,),
+        f"master changed from {f.from_router} to {f.to_router} ({f.takeover_text()})",
+        tuple(entry.evidence),
         1,
         entry.vrid,
     )
@@ -47,7 +44,10 @@ def _failover(entry: Entry[Failover]) -> Finding:
 @dataclass(slots=True)
 class _Flaps:
     vr: VirtualRouter  # after a merge, the survivor
-    message: str
+    window: float
+    changes: int = 0  # master changes while flapping, the ones that made it flapping included
+    peak: int = 0  # the most changes seen within one window
+    routers: set[str] = field(default_factory=set)  # the routers those changes went between
 
 
 class Flapping(Detector):
@@ -55,38 +55,50 @@ class Flapping(Detector):
 
     def __init__(self, book: FindingBook, options: Options) -> None:
         super().__init__(book, options)
-        self._changes: dict[VirtualRouter, deque[float]] = {}
+        self._changes: dict[VirtualRouter, deque[Failover]] = {}
 
     def failover(self, vr: VirtualRouter, failover: Failover, a: Advert) -> None:
         window = self.options.flap_window
-        times = self._changes.setdefault(vr, deque())
-        times.append(a.time)
-        while times and a.time - times[0] > window:
-            times.popleft()
-        if len(times) <= self.options.flap_changes:
+        recent = self._changes.setdefault(vr, deque())
+        recent.append(failover)
+        while recent and a.time - recent[0].time > window:
+            recent.popleft()
+        if len(recent) <= self.options.flap_changes:
             return
-        message = f"master changed more than {self.options.flap_changes} times in {window:g} s"
-        entry, new = self.book.sight(
-            ("VRRP-FLAPPING", vr.id, ""), vr.vrid, a.time, a.frame, lambda: _Flaps(vr, message), _flapping
-        )
-        entry.detail.vr = vr
+        entry, new = self.book.sight(("VRRP-FLAPPING", vr.id, ""), vr.vrid, a, lambda: _Flaps(vr, window), _flapping)
+        flaps = entry.detail
+        flaps.vr = vr
+        # The changes that crossed the threshold count too: on the first sighting, all in the window.
+        counted = recent if new else (failover,)
+        flaps.changes += len(counted)
+        flaps.peak = max(flaps.peak, len(recent))
+        for change in counted:
+            flaps.routers.update(r for r in (change.from_router, change.to_router) if r)
         if new:
+            entry.first = recent[0].time
             self.book.announce(entry)
 
 
 def _flapping(entry: Entry[_Flaps]) -> Finding:
+    flaps = entry.detail
+    routers = tuple(sorted(flaps.routers, key=ip_key))
     return Finding(
         "VRRP-FLAPPING",
         CODES["VRRP-FLAPPING"].severity,
         entry.vr,
         entry.first,
         entry.last,
-        tuple(sorted(entry.detail.vr.routers, key=ip_key)),
-        entry.detail.message,
-        tuple(entry.frames),
-        entry.count,
+        routers,
+        f"master changed {flaps.changes} times between {_listed(routers)} "
+        f"(up to {flaps.peak} within {flaps.window:g} s)",
+        tuple(entry.evidence),
+        flaps.changes,
         entry.vrid,
     )
+
+
+def _listed(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 class Priorities(Detector):
@@ -113,8 +125,6 @@ class Priorities(Detector):
             )
 
     def _sight(self, code: str, vr: VirtualRouter, router: Router, a: Advert, message: str) -> None:
-        entry, new = self.book.sight(
-            (code, vr.id, router.address), vr.vrid, a.time, a.frame, constant(message), describe_message
-        )
+        entry, new = self.book.sight((code, vr.id, router.address), vr.vrid, a, constant(message), describe_message)
         if new:
             self.book.announce(entry)

@@ -12,7 +12,7 @@ from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Advert
-from vrrpcap.findings import CODES, Finding
+from vrrpcap.findings import CODES, Evidence, Finding
 
 CODE = "VRRP-VRID-COLLISION"
 
@@ -40,7 +40,7 @@ class Collision(Detector):
             a.time,
             (a.src,),
             f"VRID {segment.vrid} on {label} carries adverts with disjoint VIP sets",
-            (a.frame,),
+            (Evidence(a.file, a.frame),),
             1,
             segment.vrid,
         )

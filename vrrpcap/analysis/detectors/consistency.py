@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from vrrpcap.analysis.detectors.base import Detector, ReportView
-from vrrpcap.findings import CODES, Finding, Severity
+from vrrpcap.findings import CODES, Evidence, Finding, Severity
 from vrrpcap.report.model import RouterSummary, VirtualRouter
 
 
@@ -34,7 +34,7 @@ def _finding(
         end=span[1] if span else None,
         routers=tuple(r.address for r in members),
         message=message,
-        frames=tuple(sorted(r.first_frame for r in members)),
+        evidence=tuple(sorted(Evidence(r.first_file, r.first_frame) for r in members)),
         vrid=vr.vrid if vr else None,
     )
 

@@ -56,9 +56,7 @@ def check(a: Advert) -> tuple[Verdict, ...]:
 class ContentChecks(Detector):
     def sight(self, vr: VirtualRouter, a: Advert, verdicts: tuple[Verdict, ...]) -> None:
         for code, message in verdicts:
-            entry, new = self.book.sight(
-                (code, vr.id, a.src), vr.vrid, a.time, a.frame, constant(message), describe_message
-            )
+            entry, new = self.book.sight((code, vr.id, a.src), vr.vrid, a, constant(message), describe_message)
             if new:
                 self.book.announce(entry)
 
@@ -77,7 +75,7 @@ def describe_message(entry: Entry[str]) -> Finding:
         entry.last,
         (entry.subject,) if entry.subject else (),
         entry.detail,
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )

@@ -17,7 +17,7 @@ class Malformed(Detector):
     """VRRP-MALFORMED, per source: how many, and the commonest reasons."""
 
     def malformed(self, a: Advert) -> None:
-        entry, new = self.book.sight(("VRRP-MALFORMED", None, a.src), None, a.time, a.frame, Counter[str], _describe)
+        entry, new = self.book.sight(("VRRP-MALFORMED", None, a.src), None, a, Counter[str], _describe)
         entry.detail[a.malformed or "incomplete header"] += 1
         if new:
             self.book.announce(entry)
@@ -34,7 +34,7 @@ def _describe(entry: Entry[Counter[str]]) -> Finding:
         entry.last,
         (entry.subject,),
         f"{entry.count} malformed VRRP packet(s) from {entry.subject}: {text}",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
     )
 
@@ -55,8 +55,7 @@ class PeerUnreachable(Detector):
         entry, new = self.book.sight(
             ("VRRP-PEER-UNREACHABLE", segment.label(), f"{a.src}>{peer}"),
             segment.vrid,
-            a.time,
-            a.frame,
+            a,
             lambda: _Quotes(a.src, peer, router),
             _describe_quotes,
         )
@@ -80,7 +79,7 @@ def _describe_quotes(entry: Entry[_Quotes]) -> Finding:
         (q.src, q.peer),
         f"{q.peer} answered {entry.count} unicast advert(s) of {q.src} with ICMP type {icmp_type} "
         f"code {icmp_code}: no VRRP listener there (keepalived down?)",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )

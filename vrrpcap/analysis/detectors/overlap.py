@@ -14,7 +14,7 @@ from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.options import Options, ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Advert
-from vrrpcap.findings import CODES, MAX_EVIDENCE, Finding
+from vrrpcap.findings import CODES, MAX_EVIDENCE, Evidence, Finding
 
 
 @dataclass(slots=True, eq=False)
@@ -23,7 +23,7 @@ class _Episode:
     start: float
     last: float
     routers: set[str] = field(default_factory=set)
-    frames: list[int] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     reported: bool = False
 
 
@@ -53,13 +53,11 @@ class Overlap(Detector):
         # The overlap lasts as long as at least two of them have advertised: up to the second-latest advert.
         episode.last = sorted(r.run.last for r in active if r.run is not None)[-2]
         episode.routers |= {r.address for r in active}
-        if len(episode.frames) < MAX_EVIDENCE:
-            episode.frames.append(a.frame)
+        if len(episode.evidence) < MAX_EVIDENCE:
+            episode.evidence.append(Evidence(a.file, a.frame))
         priorities = [r.last_priority for r in active]
         if len(set(priorities)) < len(priorities):
-            entry, new = self.book.sight(
-                ("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, t, a.frame, lambda: _Tie(vr), _describe_tie
-            )
+            entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
             entry.detail.routers.update(episode.routers)
             if new:
                 self.book.announce(entry)
@@ -68,7 +66,7 @@ class Overlap(Detector):
             episode.reported = True
             reported = episode
             split, _ = self.book.sight(
-                ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, t, a.frame, lambda: reported, _describe_split
+                ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, a, lambda: reported, _describe_split
             )
             self.book.announce(split)
 
@@ -83,7 +81,7 @@ def _describe_tie(entry: Entry[_Tie]) -> Finding:
         entry.last,
         routers,
         f"{' and '.join(routers)} competed for master with equal priority (decided by the higher IP address)",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )
@@ -117,7 +115,7 @@ def _describe_split(entry: Entry[_Episode]) -> Finding:
         episode.last,
         routers,
         f"{' and '.join(routers)} were master at the same time for {episode.last - episode.start:.1f} s" + reason,
-        tuple(episode.frames),
+        tuple(episode.evidence),
         1,
         entry.vrid,
     )

@@ -36,9 +36,7 @@ class MissedAdverts(Detector):
         gap = a.time - previous
         if gap <= router.interval * self.options.missed_factor:
             return
-        entry, new = self.book.sight(
-            (CODE, vr.id, router.address), vr.vrid, a.time, a.frame, lambda: _Gaps(router), _gaps
-        )
+        entry, new = self.book.sight((CODE, vr.id, router.address), vr.vrid, a, lambda: _Gaps(router), _gaps)
         entry.first = min(entry.first, previous)
         entry.detail.router = router
         entry.detail.missed += max(1, round(gap / router.interval) - 1)
@@ -47,7 +45,7 @@ class MissedAdverts(Detector):
             self.book.announce(entry)
 
     def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
-        entry, new = self.book.sight((CODE, vr.id, ""), vr.vrid, a.time, a.frame, _Outages, _outages)
+        entry, new = self.book.sight((CODE, vr.id, ""), vr.vrid, a, _Outages, _outages)
         entry.first = min(entry.first, silent_from)
         entry.detail.gaps.append((silent_from, a.time, router.address))
         if new:
@@ -65,7 +63,7 @@ def _gaps(entry: Entry[_Gaps]) -> Finding:
         (g.router.address,),
         f"{g.router.address} missed about {g.missed} advert(s) while master, in {entry.count} gap(s); "
         f"longest gap {g.longest:.2f} s (interval {g.router.interval:g} s)",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )
@@ -83,7 +81,7 @@ def _outages(entry: Entry[_Outages]) -> Finding:
         tuple(sorted({g[2] for g in gaps}, key=ip_key)),
         f"no master for {longest:.1f} s: the master went silent for longer than its "
         f"Master_Down_Interval and no backup took over ({len(gaps)} time(s))",
-        tuple(entry.frames),
+        tuple(entry.evidence),
         entry.count,
         entry.vrid,
     )

@@ -21,12 +21,13 @@ from vrrpcap.render.html._env import asset, environment
 from vrrpcap.render.html._page import PageView, page_view
 from vrrpcap.render.html._timeline import script_data
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
 
 __all__ = ["PageView", "page_view", "render_html"]
 
 
-def render_html(report: Report, out: TextIO) -> None:
-    page, layout = page_view(report)
+def render_html(report: Report, out: TextIO, zone: Zone = UTC_ZONE) -> None:
+    page, layout = page_view(report, zone)
     template = environment().get_template("report.html.j2")
     for chunk in template.generate(page=page, data=script_data(layout), css=asset("report.css"), js=asset("report.js")):
         out.write(chunk)

@@ -1,9 +1,10 @@
 """The jinja2 environment the report is rendered with, and the assets it inlines.
 
 Autoescape is on, and every value printed goes through `html.escape` first (the environment's
-`finalize`), so the page spells escapes as the standard library does (`&quot;`, `&#x27;`) and a value
-someone forgot to mark is escaped anyway. Styles and script are package files inlined verbatim (not
-parsed as templates); the script's data is JSON escaped for a <script> element.
+`finalize`, control characters shown as escapes), so the page spells escapes as the standard library
+does (`&quot;`, `&#x27;`) and a value someone forgot to mark is escaped anyway. Styles and script are
+package files inlined verbatim (not parsed as templates); the script's data is JSON escaped for a
+<script> element.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+
+from vrrpcap.render.escape import printable
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -52,7 +55,9 @@ def _escaped(value: object) -> Markup:
 
     if isinstance(value, Markup):
         return value
-    return Markup(escape("" if value is None else str(value), quote=True))
+    # Control characters (an ESC in an interface name or a file name) are parse errors in HTML: shown
+    # as their escapes, as on a terminal.
+    return Markup(escape(printable("" if value is None else str(value)), quote=True))
 
 
 @cache

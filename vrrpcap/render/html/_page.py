@@ -13,6 +13,7 @@ from vrrpcap.render.html._timeline import TimelineView, timeline_view
 from vrrpcap.render.layout import Layout, layout_of
 from vrrpcap.report import Report
 from vrrpcap.report.model import RouterSummary, VirtualRouter
+from vrrpcap.times import UTC_ZONE, Zone
 
 MAX_FRAMES_SHOWN = 12
 
@@ -139,10 +140,11 @@ class PageView:
     flap_changes: int
     flap_window: float
     clamped: int  # times outside years 1-9999, drawn at the edge of the axis
+    zone: str  # where the page's times are: "UTC", "Europe/Berlin"
 
 
-def page_view(report: Report) -> tuple[PageView, Layout]:
-    layout = layout_of(report)
+def page_view(report: Report, zone: Zone = UTC_ZONE) -> tuple[PageView, Layout]:
+    layout = layout_of(report, zone)
     facts = layout.facts
     anchors = {vr.id: f"vr-{n}" for n, vr in enumerate(report.virtual_routers, 1)}
     window = facts.window()
@@ -154,12 +156,12 @@ def page_view(report: Report) -> tuple[PageView, Layout]:
     view = PageView(
         version=__version__,
         names=", ".join(i.path for i in facts.inputs) or "no input",
-        span=f"{clock(window[0])} to {clock(window[1])} UTC" if window else "no packets",
+        span=f"{clock(window[0], zone=zone)} to {clock(window[1], zone=zone)} {zone.name}" if window else "no packets",
         worst=None if worst is None else worst.label,
         verdict=_counts_text(report),
         cards=_cards(report, summary.virtual_routers, summary.adverts, summary.failovers),
         vrs=tuple(_vr_row(vr, anchors[vr.id], layout.colours, problems[vr.id]) for vr in report.virtual_routers),
-        findings=tuple(_finding_row(f, anchors) for f in report.findings),
+        findings=tuple(_finding_row(f, anchors, zone) for f in report.findings),
         articles=tuple(_article(vr, anchors[vr.id], layout, n) for n, vr in enumerate(report.virtual_routers)),
         multicast=summary.multicast_adverts,
         unicast=summary.unicast_adverts,
@@ -172,8 +174,8 @@ def page_view(report: Report) -> tuple[PageView, Layout]:
                 format=i.format + (f" ({i.compression})" if i.compression else ""),
                 packets=i.packets,
                 adverts=i.adverts,
-                first=clock(i.first_time),
-                last=clock(i.last_time),
+                first=clock(i.first_time, zone=zone),
+                last=clock(i.last_time, zone=zone),
                 drops=i.capture_drops,
                 problems=i.problems,
             )
@@ -184,6 +186,7 @@ def page_view(report: Report) -> tuple[PageView, Layout]:
         flap_changes=options.flap_changes,
         flap_window=options.flap_window,
         clamped=layout.axis.clamped,
+        zone=zone.name,
     )
     return view, layout
 
@@ -228,7 +231,7 @@ def _vr_row(vr: VirtualRouter, anchor: str, colours: dict[str, str], problems: i
     )
 
 
-def _finding_row(f: Finding, anchors: dict[str, str]) -> FindingRow:
+def _finding_row(f: Finding, anchors: dict[str, str], zone: Zone) -> FindingRow:
     length = (f.end - f.start) if f.start is not None and f.end is not None else None
     return FindingRow(
         severity=f.severity.label,
@@ -238,7 +241,7 @@ def _finding_row(f: Finding, anchors: dict[str, str]) -> FindingRow:
         vr=f.vr,
         anchor=anchors.get(f.vr) if f.vr is not None else None,
         start=f.start if f.start is not None else 0.0,
-        start_text=clock(f.start),
+        start_text=clock(f.start, zone=zone),
         length=length if length is not None else -1.0,
         length_text=duration(length) if length else "",
         routers=", ".join(r for r in f.routers if r),
@@ -263,11 +266,11 @@ def _article(vr: VirtualRouter, anchor: str, layout: Layout, index: int) -> VrAr
         failovers=len(vr.failovers),
         red=len(lane.red),
         timeline=timeline_view(layout, lane),
-        routers=tuple(_router_row(r, layout.colours) for r in vr.routers),
+        routers=tuple(_router_row(r, layout.colours, layout.zone) for r in vr.routers),
     )
 
 
-def _router_row(r: RouterSummary, colours: dict[str, str]) -> RouterRow:
+def _router_row(r: RouterSummary, colours: dict[str, str], zone: Zone) -> RouterRow:
     return RouterRow(
         address=r.address,
         colour=colours.get(r.address, "#999"),
@@ -278,7 +281,7 @@ def _router_row(r: RouterSummary, colours: dict[str, str]) -> RouterRow:
         peers=", ".join(r.unicast_peers) or "-",
         auth=", ".join(r.auth),
         adverts=r.adverts,
-        seen=f"{clock(r.first_seen, date=False)} to {clock(r.last_seen, date=False)}",
+        seen=f"{clock(r.first_seen, False, zone)} to {clock(r.last_seen, False, zone)}",
     )
 
 

@@ -14,6 +14,7 @@ from vrrpcap.render.common import clock, duration
 from vrrpcap.render.labels import Anchor, BarSpan, Label, Mark, Ruler, bar_labels, failover_labels
 from vrrpcap.render.layout import Bar, FailoverMark, Lane, Layout, RedMark, light, priority_text
 from vrrpcap.render.timeaxis import LONG_SPAN, MAX_TICKS, STEPS, YEAR_STEPS, TimeAxis
+from vrrpcap.times import Zone
 
 # Geometry in SVG user units (the viewBox is VIEW_W wide; the page scales it).
 VIEW_W = 1000.0
@@ -121,7 +122,7 @@ def timeline_view(layout: Layout, lane: Lane) -> TimelineView:
     plot_h = rows_bottom + bottom_pad
     red = [_red(ruler, m, rows_bottom) for m in lane.red]
     spans = tuple(r for r in red if r.kind == "span")
-    bars = _bars(ruler, lane, top_pad)
+    bars = _bars(ruler, lane, top_pad, layout.zone)
     return TimelineView(
         number=lane.index + 1,
         label=lane.vr.id,
@@ -131,7 +132,7 @@ def timeline_view(layout: Layout, lane: Lane) -> TimelineView:
         rows_bottom=rows_bottom,
         ticks=_ticks(ruler, layout.axis),
         bars=tuple(sorted(bars, key=lambda b: b.t0 - b.t1)),
-        failovers=_failovers(ruler, lane, [(s.text_x - s.text_w, s.text_x) for s in spans]),
+        failovers=_failovers(ruler, lane, [(s.text_x - s.text_w, s.text_x) for s in spans], layout.zone),
         spans=spans,
         rules=tuple(r for r in red if r.kind == "rule"),
         edges=tuple((t, ruler.x(t)) for t in layout.window or ()),
@@ -153,7 +154,7 @@ def _span(ruler: Ruler, t0: float, t1: float) -> tuple[float, float]:
     return x0, max(x0 + 2.0, ruler.x(t1))  # at least 2 units: a single advert still shows
 
 
-def _bars(ruler: Ruler, lane: Lane, top_pad: float) -> list[BarView]:
+def _bars(ruler: Ruler, lane: Lane, top_pad: float, zone: Zone) -> list[BarView]:
     labels: dict[int, Label | None] = {}
     index = {id(bar): n for n, bar in enumerate(lane.bars)}
     for row in range(lane.rows):
@@ -175,7 +176,7 @@ def _bars(ruler: Ruler, lane: Lane, top_pad: float) -> list[BarView]:
                 x=x0,
                 y=top_pad + bar.row * ROW_H + (ROW_H - BAR_H) / 2,
                 width=x1 - x0,
-                tip=_bar_tip(bar),
+                tip=_bar_tip(bar, zone),
                 fade=min((x1 - x0) * 0.3, 40.0),
                 open_left=bar.open_left,
                 open_right=bar.open_right,
@@ -193,17 +194,18 @@ def ink_on(colour: str) -> str:
     return "#111" if light(colour) else "#fff"
 
 
-def _bar_tip(bar: Bar) -> str:
+def _bar_tip(bar: Bar, zone: Zone) -> str:
     m = bar.master
     began = "first advert" if m.start_observed else "master before the capture began"
     ended = m.end_cause if m.end_observed else "still master when the capture ended"
     return (
-        f"{m.router} master {clock(m.start)} to {clock(m.end)} UTC ({duration(m.end - m.start)}), "
+        f"{m.router} master {clock(m.start, zone=zone)} to {clock(m.end, zone=zone)} {zone.name} "
+        f"({duration(m.end - m.start)}), "
         f"{m.adverts} adverts, {priority_text(m)}; began: {began}; ended: {ended}"
     )
 
 
-def _failovers(ruler: Ruler, lane: Lane, walls: list[tuple[float, float]]) -> tuple[FailoverView, ...]:
+def _failovers(ruler: Ruler, lane: Lane, walls: list[tuple[float, float]], zone: Zone) -> tuple[FailoverView, ...]:
     marks = [Mark(ruler.x(f.since), ruler.x(f.at), f.texts) for f in lane.failovers]
     placed = {p.index: p.label for p in failover_labels(marks, measure, GAP, X0, X1, walls)}
     return tuple(
@@ -214,16 +216,16 @@ def _failovers(ruler: Ruler, lane: Lane, walls: list[tuple[float, float]]) -> tu
             since=f.since,
             since_x=mark.since,
             bracket=f.bracket,
-            tip=_failover_tip(f),
+            tip=_failover_tip(f, zone),
             label=None if n not in placed else LabelView(placed[n].text, placed[n].x, placed[n].anchor, "#000"),
         )
         for n, (f, mark) in enumerate(zip(lane.failovers, marks, strict=True))
     )
 
 
-def _failover_tip(f: FailoverMark) -> str:
+def _failover_tip(f: FailoverMark, zone: Zone) -> str:
     fo = f.failover
-    return f"{clock(fo.time)} failover {fo.from_router or '?'} \u2192 {fo.to_router}: {f.texts[0]}"
+    return f"{clock(fo.time, zone=zone)} failover {fo.from_router or '?'} \u2192 {fo.to_router}: {f.texts[0]}"
 
 
 def _red(ruler: Ruler, mark: RedMark, rows_bottom: float) -> RedView:
@@ -245,7 +247,14 @@ def script_data(layout: Layout) -> dict[str, Any]:
     """Everything the script redraws from besides the data-* attributes: the axis rules and, per
     timeline, what each bar and failover may be labelled with (JSON, escaped for a <script>)."""
     return {
-        "view": {"x0": X0, "x1": X1, "width": VIEW_W, "t0": layout.axis.t0, "t1": layout.axis.t1},
+        "view": {
+            "x0": X0,
+            "x1": X1,
+            "width": VIEW_W,
+            "t0": layout.axis.t0,
+            "t1": layout.axis.t1,
+            "offset": layout.axis.offset,  # seconds east of UTC: ticks on the zone's round times
+        },
         "ticks": {
             "steps": list(STEPS),
             "yearSteps": list(YEAR_STEPS),

@@ -14,8 +14,9 @@ What is on a page:
   failover's bracket: where there is no room, the next label says "(+N more)".
 - in red: split brain and VRID collision as shaded spans over the lane, missed adverts as a red rule
   under the lane from the first gap to the last (the report keeps that range, not each gap).
-- the x axis is UTC clock time; all pages share it, so pages line up. Timestamps outside years
-  1-9999 are drawn at the edge of that range and the axis title says how many.
+- the x axis is clock time in the chosen zone (UTC unless `--tz` says otherwise); all pages share it,
+  so pages line up. Timestamps outside years 1-9999 are drawn at the edge of that range and the axis
+  title says how many.
 - under it, which router each colour is (every router of the page when there are at most 8, else
   those some bar on the page does not name), and what the marks mean.
 
@@ -34,6 +35,7 @@ from vrrpcap.render.plot._page import Page, draw_pages, page_count
 from vrrpcap.render.plot._save import Job, page_path, save_in_processes, save_pages, workers_for
 from vrrpcap.render.plot._style import DPI, LANES_PER_PAGE, SUFFIXES
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
 
 __all__ = [
     "DPI",
@@ -58,6 +60,7 @@ def render_plot(
     lanes_per_page: int = LANES_PER_PAGE,
     dpi: int = DPI,
     workers: int | None = None,
+    zone: Zone = UTC_ZONE,
 ) -> PlotInfo:
     """Draw the report's timelines to `path` (.png or .svg), more pages as `stem-N.suffix`.
 
@@ -65,7 +68,7 @@ def render_plot(
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
         raise VrrpcapError(f"{path}: a plot is .png or .svg", ExitCode.USAGE)
-    job = Job(report, path, lanes_per_page, dpi)
+    job = Job(report, path, lanes_per_page, dpi, zone)
     pages = page_count(report, lanes_per_page)
     jobs = workers_for(pages, workers)
     saved = save_in_processes(job, pages, jobs) if jobs > 1 else list(save_pages(job))

@@ -34,6 +34,7 @@ from vrrpcap.render.plot._style import (
     TOP_PAD,
 )
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,11 +52,14 @@ class Page:
 
 
 def draw_pages(
-    report: Report, lanes_per_page: int = LANES_PER_PAGE, numbers: Container[int] | None = None
+    report: Report,
+    lanes_per_page: int = LANES_PER_PAGE,
+    numbers: Container[int] | None = None,
+    zone: Zone = UTC_ZONE,
 ) -> Iterator[Page]:
     """Yield one matplotlib Figure per page (Agg canvas attached), with what each lane holds; only
-    the pages whose 1-based numbers are in `numbers`, when given."""
-    layout = layout_of(report)
+    the pages whose 1-based numbers are in `numbers`, when given. Times are shown in `zone`."""
+    layout = layout_of(report, zone)
     pages = pages_of(layout.lanes, max(1, lanes_per_page), MAX_ROWS_PER_PAGE)
     first = 0
     for number, lanes in enumerate(pages, 1):
@@ -128,7 +132,7 @@ def _axes(ax: Axes, c: Canvas, layout: Layout, units: float, top_axis: bool) -> 
         ax.tick_params(axis="x", top=True, labeltop=True)
     ax.grid(axis="x", color="#d9dce1", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
-    label = f"time (UTC), {layout.axis.days()}"
+    label = f"time ({layout.zone.name}), {layout.axis.days()}"
     if layout.axis.clamped:
         n = layout.axis.clamped
         label += f"   ({n} time{'s' if n != 1 else ''} outside years 1-9999, drawn at the edge)"
@@ -174,7 +178,9 @@ def _titles(
 
 def _subtitle(report: Report, layout: Layout) -> str:
     window = layout.facts.window()
-    parts = [f"capture {clock(window[0])} to {clock(window[1], date=False)} UTC" if window else "no packets"]
+    zone = layout.zone
+    span = f"capture {clock(window[0], zone=zone)} to {clock(window[1], False, zone)} {zone.name}" if window else ""
+    parts = [span or "no packets"]
     vrs = len(report.virtual_routers)
     parts.append(f"{vrs} virtual router{'s' if vrs != 1 else ''}")
     parts.append(f"{report.failovers} failover{'s' if report.failovers != 1 else ''}")

@@ -22,6 +22,7 @@ from vrrpcap.errors import InputUnavailable
 from vrrpcap.render.plot._info import LaneInfo
 from vrrpcap.render.plot._page import draw_pages
 from vrrpcap.report import Report
+from vrrpcap.times import UTC_ZONE, Zone
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -46,11 +47,12 @@ class Job:
     path: Path
     lanes_per_page: int
     dpi: int
+    zone: Zone = UTC_ZONE
 
 
 def save_pages(job: Job, numbers: Container[int] | None = None) -> Iterator[Saved]:
     suffix = job.path.suffix.lower()
-    for page in draw_pages(job.report, job.lanes_per_page, numbers):
+    for page in draw_pages(job.report, job.lanes_per_page, numbers, job.zone):
         target = page_path(job.path, page.number)
         try:
             with _rc():

@@ -10,6 +10,7 @@
   var data = JSON.parse(document.getElementById("tl-data").textContent);
   var X0 = data.view.x0, X1 = data.view.x1, W = data.view.width;
   var full = [data.view.t0, data.view.t1];
+  var OFFSET = data.view.offset || 0; // seconds east of UTC of the zone the page shows times in
   var view = full.slice();
   var DAY = 86400;
 
@@ -29,7 +30,11 @@
     return hms(d);
   }
   function yearStart(year) { var d = new Date(0); d.setUTCFullYear(year, 0, 1); return d.getTime() / 1000; }
+  // Ticks on the zone's round times: computed on times shifted by its offset, placed where they are.
   function ticks(t0, t1) {
+    return zoneTicks(t0 + OFFSET, t1 + OFFSET).map(function (tick) { return [tick[0] - OFFSET, tick[1]]; });
+  }
+  function zoneTicks(t0, t1) {
     var limit = Math.max(2, Math.min(data.ticks.max, data.ticks.cap)), span = t1 - t0, out = [], i, k, t;
     if (!(span > 0)) { return out; }
     var step = null, steps = data.ticks.steps;
