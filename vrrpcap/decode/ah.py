@@ -1,6 +1,6 @@
 """IPsec AH (RFC 4302) as keepalived's auth_type AH uses it: the VRRP message follows the AH header.
 
-    next_header(1) payload_length(1, in 4-byte words minus 2) reserved(2) spi(4) sequence(4) icv
+next_header(1) payload_length(1, in 4-byte words minus 2) reserved(2) spi(4) sequence(4) icv
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """ICMP and ICMPv6 errors quoting an advert (a router's unicast advert refused by its peer, say).
 
-    type(1) code(1) checksum(2) unused or pointer/mtu(4) quoted IP packet
+type(1) code(1) checksum(2) unused or pointer/mtu(4) quoted IP packet
 """
 
 from __future__ import annotations

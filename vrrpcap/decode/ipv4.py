@@ -1,7 +1,7 @@
 """IPv4 (RFC 791): the header walked as far as an advert needs, options noted, fragments flagged.
 
-    version/ihl(1) tos(1) total_length(2) id(2) flags/fragment(2) ttl(1) protocol(1) checksum(2)
-    src(4) dst(4) options
+version/ihl(1) tos(1) total_length(2) id(2) flags/fragment(2) ttl(1) protocol(1) checksum(2)
+src(4) dst(4) options
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Classic pcap (libpcap's format, microsecond or nanosecond, either byte order, Kuznetzov's variant).
 
-    file header   magic(4) version_major(2) version_minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4)
-    record header ts_sec(4) ts_frac(4) incl_len(4) orig_len(4) [ifindex(4) protocol(2) pkt_type(1) pad(1)]
+file header   magic(4) version_major(2) version_minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4)
+record header ts_sec(4) ts_frac(4) incl_len(4) orig_len(4) [ifindex(4) protocol(2) pkt_type(1) pad(1)]
 """
 
 from __future__ import annotations
