@@ -33,7 +33,7 @@ SCOPE_LABELS: dict[Scope, tuple[str, ...]] = {
 TAKEOVER_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 30.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # each is one of FAMILIES: identity, and a cheap hash
 class Family:
     name: str  # as in the OpenMetrics TYPE line: counters without `_total`, info without `_info`
     kind: Kind

@@ -7,7 +7,7 @@ and ``vrrp_sync_group`` name it as keepalived's configuration does when a `NameL
 hook `--config` fills). Labels with an empty value are left out, as Prometheus would drop them.
 
 The strings are built when a virtual router is first exported and kept, so a scrape formats numbers,
-not labels; they are rebuilt only when the virtual router gains routers (a lookup may then know it).
+not labels; with a lookup they are looked at again when the virtual router gains routers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Family
+from vrrpcap.metrics.templates import RouterLines, VirtualRouterLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +80,13 @@ def facts(vr: VirtualRouter) -> VirtualRouterFacts:
 
 
 class Labels:
-    """The escaped label strings of every virtual router, router and segment seen, kept per object."""
+    """The escaped labels of every virtual router, router and segment seen, as line templates kept
+    per object (templates.py)."""
 
     def __init__(self, names: NameLookup | None = None) -> None:
         self._names = names
-        self._vrs: dict[VirtualRouter, tuple[int, str]] = {}
-        self._routers: dict[Router, tuple[str, str]] = {}  # (the virtual router's string it extends, its own)
+        self._vrs: dict[VirtualRouter, tuple[int, VirtualRouterLines]] = {}
+        self._routers: dict[Router, tuple[str, RouterLines]] = {}  # made for that virtual router's labels
         self._segments: dict[Segment, str] = {}
 
     def segment(self, segment: Segment) -> str:
@@ -93,7 +95,7 @@ class Labels:
             text = self._segments[segment] = render(segment_pairs(segment))
         return text
 
-    def virtual_router(self, vr: VirtualRouter) -> str:
+    def virtual_router(self, vr: VirtualRouter) -> VirtualRouterLines:
         known = self._vrs.get(vr)
         size = len(vr.routers)
         if known is not None and (known[0] == size or self._names is None):
@@ -103,13 +105,14 @@ class Labels:
         if name is not None:
             pairs += [("vrrp_instance", name.instance), ("vrrp_sync_group", name.sync_group)]
         text = render(pairs)
-        self._vrs[vr] = (size, text)
-        return text
+        lines = known[1] if known is not None and known[1].labels == text else VirtualRouterLines.make(text, vr.id)
+        self._vrs[vr] = (size, lines)
+        return lines
 
-    def router(self, vr_labels: str, router: Router) -> str:
+    def router(self, vr: VirtualRouterLines, router: Router) -> RouterLines:
         known = self._routers.get(router)
-        if known is not None and known[0] is vr_labels:
+        if known is not None and known[0] == vr.labels:
             return known[1]
-        text = f'{vr_labels},router="{escape(router.address)}"'
-        self._routers[router] = (vr_labels, text)
-        return text
+        lines = RouterLines.make(vr.labels, f'{vr.labels},router="{escape(router.address)}"')
+        self._routers[router] = (vr.labels, lines)
+        return lines

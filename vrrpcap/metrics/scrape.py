@@ -9,7 +9,7 @@ Series expire: a router not heard for ``expiry`` seconds of wire time is left ou
 silent, so a backup that has been one that long leaves too), and a virtual router all of whose
 routers are left out goes with them; they come back, counters intact, with their next advert.
 ``max_series`` bounds what one exposition holds: virtual routers are taken in the order they were
-first seen while their series fit, the rest are counted as omitted.
+first seen until one does not fit, that one and the rest are counted as omitted.
 """
 
 from __future__ import annotations
@@ -24,20 +24,16 @@ from vrrpcap.analysis.detectors.timing import Gaps
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.metrics import catalogue as c
 from vrrpcap.metrics.catalogue import TAKEOVER_BUCKETS, Family
-from vrrpcap.metrics.exposition import sample
+from vrrpcap.metrics.exposition import number, sample
 from vrrpcap.metrics.labels import Labels, escape, render
 from vrrpcap.metrics.tally import CAUSES, RouterTally, Tally, VirtualRouterTally
+from vrrpcap.metrics.templates import STATES, RouterLines, VirtualRouterLines
 from vrrpcap.report.model import InputSummary
 
-STATES = ("master", "backup", "resigned", "silent")
 _STATE_OF_END = {"priority-0": "resigned", "yielded": "backup", "silence": "silent", "capture-end": "master"}
-_LE = (*(f',le="{b!r}"' for b in TAKEOVER_BUCKETS), ',le="+Inf"')
-_CAUSE = {cause: f',cause="{cause}"' for cause in CAUSES}
-_STATE = {state: f',state="{state}"' for state in STATES}
-_DELIVERY = {d: f',delivery="{d}"' for d in ("multicast", "unicast")}
 _NO_TALLY = VirtualRouterTally()
 _NO_ROUTER = RouterTally()
-VIRTUAL_ROUTER_SERIES = 9 + len(_LE) + 2  # the gauges and counters, then the histogram's buckets, count, sum
+VIRTUAL_ROUTER_SERIES = 9 + len(TAKEOVER_BUCKETS) + 3  # the gauges and counters, the histogram's buckets, count, sum
 ROUTER_SERIES = 2 + 1 + len(STATES) + 4
 
 
@@ -50,10 +46,17 @@ class Scope:
     vrids: frozenset[int] = frozenset()
 
 
-def state_of(router: Router) -> str:
-    if router.run is not None:
-        return "master"
-    return _STATE_OF_END.get(router.last_end_cause or "silence", "silent")
+def state_of(router: Router, active: list[Router], now: float, factor: float) -> str:
+    """The router's state; ``active`` are its virtual router's routers advertising as master now.
+
+    A run stays open until its Master_Down_Interval runs out, but a master that fell quiet while a
+    better router advertises has stood down already (the engine will close it as `yielded`)."""
+    run = router.run
+    if run is None:
+        return _STATE_OF_END.get(router.last_end_cause or "silence", "silent")
+    if now - run.last > router.interval * factor and any(r.rank() > router.rank() for r in active):
+        return "backup"
+    return "master"
 
 
 class Scrape:
@@ -80,21 +83,21 @@ class Scrape:
             if not routers:
                 expired += 1
                 continue
-            findings = self.tally.findings.get(vr.id, {})
+            lines = self.labels.virtual_router(vr)
+            findings = self.tally.findings.get(lines.id, {})
             cost = VIRTUAL_ROUTER_SERIES + ROUTER_SERIES * len(routers) + len(findings)
-            if used + cost > scope.max_series:
+            if omitted or used + cost > scope.max_series:  # a prefix in first-sighting order: stable
                 omitted += 1
                 continue
             used += cost
-            labels = self.labels.virtual_router(vr)
-            self._virtual_router(vr, labels, routers, now)
+            self._virtual_router(vr, lines, routers, now)
             segment = self.labels.segment(vr.key.segment)
             named.add(vr.key.segment.label())
             if any(r.multicast_adverts for r in routers):
                 segments[segment] = segments.get(segment, 0) + 1
             else:
                 segments.setdefault(segment, 0)
-            self._findings(findings, labels)
+            self._findings(findings, lines.labels)
         for segment, count in segments.items():
             out[c.MULTICAST_VRS].append(sample(c.MULTICAST_VRS.name, segment, count))
         self._other_findings(named)
@@ -102,73 +105,67 @@ class Scrape:
         return [(family, out[family]) for family in c.FAMILIES]
 
     # -- virtual routers and routers -------------------------------------------------------------
-    def _virtual_router(self, vr: VirtualRouter, labels: str, routers: list[Router], now: float) -> None:
+    def _virtual_router(self, vr: VirtualRouter, t: VirtualRouterLines, routers: list[Router], now: float) -> None:
         out = self.lines
-        tally = self.tally.virtual_routers.get(vr.id, _NO_TALLY)
+        tally = self.tally.virtual_routers.get(t.id, _NO_TALLY)
         factor = self.engine.options.missed_factor
-        masters = 0
+        active: list[Router] = []
         top: Router | None = None
         latest: Router = routers[0]
         ended = None
         for r in vr.routers.values():
             if r.run is not None:
                 if now - r.run.last <= r.interval * factor:
-                    masters += 1
+                    active.append(r)
                 if top is None or r.rank() > top.rank():
                     top = r
             elif r.last_end is not None and (ended is None or r.last_end > ended):
                 ended = r.last_end
             if r.last_seen > latest.last_seen:
                 latest = r
-        out[c.MASTERS].append(sample(c.MASTERS.name, labels, masters))
-        if top is not None:
-            out[c.MASTER].append(sample("vrrpcap_virtual_router_master_info", labels + self._router_label(top), 1))
+        out[c.MASTERS].append(f"{t.masters}{len(active)}\n")
         without = 0.0 if top is not None or ended is None else max(0.0, now - ended)
-        out[c.WITHOUT_MASTER].append(sample(c.WITHOUT_MASTER.name, labels, without))
-        out[c.INTERVAL].append(sample(c.INTERVAL.name, labels, (top or latest).interval))
+        out[c.WITHOUT_MASTER].append(f"{t.without_master}{number(without)}\n")
+        out[c.INTERVAL].append(f"{t.interval}{number((top or latest).interval)}\n")
         failovers = out[c.FAILOVERS]
-        for cause in CAUSES:
-            failovers.append(
-                sample("vrrpcap_virtual_router_failovers_total", labels + _CAUSE[cause], tally.failovers[cause])
-            )
+        for prefix, cause in zip(t.failovers, CAUSES, strict=True):
+            failovers.append(f"{prefix}{tally.failovers[cause]}\n")
         if tally.last_failover is not None:
-            out[c.LAST_FAILOVER].append(sample(c.LAST_FAILOVER.name, labels, tally.last_failover))
+            out[c.LAST_FAILOVER].append(f"{t.last_failover}{number(tally.last_failover)}\n")
         if tally.last_takeover is not None:
-            out[c.LAST_TAKEOVER].append(sample(c.LAST_TAKEOVER.name, labels, tally.last_takeover))
+            out[c.LAST_TAKEOVER].append(f"{t.last_takeover}{number(tally.last_takeover)}\n")
         histogram = out[c.TAKEOVER]
         total = 0
-        for le, count in zip(_LE, tally.buckets, strict=True):
+        for prefix, count in zip(t.buckets, tally.buckets, strict=True):
             total += count
-            histogram.append(sample("vrrpcap_virtual_router_takeover_seconds_bucket", labels + le, total))
-        histogram.append(sample("vrrpcap_virtual_router_takeover_seconds_count", labels, tally.takeovers))
-        histogram.append(sample("vrrpcap_virtual_router_takeover_seconds_sum", labels, tally.takeover_sum))
+            histogram.append(f"{prefix}{total}\n")
+        histogram.append(f"{t.count}{tally.takeovers}\n")
+        histogram.append(f"{t.sum}{number(tally.takeover_sum)}\n")
+        if top is not None:
+            out[c.MASTER].append(self.labels.router(t, top).master_info)
         for r in routers:
-            self._router(vr, r, self.labels.router(labels, r), tally.routers.get(r.address, _NO_ROUTER))
+            state = state_of(r, active, now, factor)
+            self._router(t.id, r, state, self.labels.router(t, r), tally.routers.get(r.address, _NO_ROUTER))
 
-    @staticmethod
-    def _router_label(router: Router) -> str:
-        return f',router="{escape(router.address)}"'
-
-    def _router(self, vr: VirtualRouter, r: Router, labels: str, counts: RouterTally) -> None:
+    def _router(self, vr_id: str, r: Router, state: str, t: RouterLines, counts: RouterTally) -> None:
         out = self.lines
-        state = state_of(r)
         adverts = out[c.ROUTER_ADVERTS]
         unicast = r.adverts - r.multicast_adverts
         if r.multicast_adverts or not unicast:
-            adverts.append(sample("vrrpcap_router_adverts_total", labels + _DELIVERY["multicast"], r.multicast_adverts))
+            adverts.append(f"{t.multicast}{r.multicast_adverts}\n")
         if unicast:
-            adverts.append(sample("vrrpcap_router_adverts_total", labels + _DELIVERY["unicast"], unicast))
+            adverts.append(f"{t.unicast}{unicast}\n")
         priority = 0 if state == "resigned" else r.last_priority or 0
-        out[c.ROUTER_PRIORITY].append(sample(c.ROUTER_PRIORITY.name, labels, priority))
+        out[c.ROUTER_PRIORITY].append(f"{t.priority}{priority}\n")
         states = out[c.ROUTER_STATE]
-        for name in STATES:
-            states.append(sample(c.ROUTER_STATE.name, labels + _STATE[name], 1 if name == state else 0))
-        out[c.BECOME_MASTER].append(sample("vrrpcap_router_become_master_total", labels, counts.became))
-        out[c.RELEASE_MASTER].append(sample("vrrpcap_router_release_master_total", labels, counts.released))
-        out[c.PRIORITY_ZERO].append(sample("vrrpcap_router_priority_zero_sent_total", labels, counts.resigned))
-        entry = self.engine.book.get((MISSED_CODE, vr.id, r.address))
+        for name, (off, on) in t.states.items():
+            states.append(on if name == state else off)
+        out[c.BECOME_MASTER].append(f"{t.became}{counts.became}\n")
+        out[c.RELEASE_MASTER].append(f"{t.released}{counts.released}\n")
+        out[c.PRIORITY_ZERO].append(f"{t.resigned}{counts.resigned}\n")
+        entry = self.engine.book.get((MISSED_CODE, vr_id, r.address))
         missed = entry.detail.missed if entry is not None and isinstance(entry.detail, Gaps) else 0
-        out[c.MISSED].append(sample("vrrpcap_router_missed_adverts_total", labels, missed))
+        out[c.MISSED].append(f"{t.missed}{missed}\n")
 
     # -- findings ---------------------------------------------------------------------------------
     def _findings(self, findings: dict[tuple[str, str], int], labels: str) -> None:
