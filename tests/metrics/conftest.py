@@ -38,3 +38,24 @@ def pick(found: Iterable[Sample], name: str, **labels: str) -> list[Sample]:
 def measured(path: Path, openmetrics: bool = True, **kwargs: object) -> Measured:
     with CaptureSet([str(path)]) as captures:
         return measure(AdvertStream(captures), Options(), openmetrics, **kwargs)  # type: ignore[arg-type]
+
+
+# Metrics a query may name that vrrpcap does not export: Prometheus' own per-target series, and
+# prometheus_client's process collector (served beside vrrpcap's by `live --metrics`).
+PROMETHEUS_OWN = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped"})
+PROCESS = frozenset({"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds"})
+
+
+def metric_names(expression: str) -> set[str]:
+    """Every metric a PromQL expression selects, from the AST of a real PromQL parser (a syntax
+    error raises); a selector without a metric name is reported as the empty string."""
+    import promql_parser
+
+    found: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.add(node.name or "")
+
+    promql_parser.walk(promql_parser.parse(expression), visit)
+    return found
