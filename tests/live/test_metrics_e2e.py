@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.live.conftest import R1, R2, ROOT, VRID, LiveProcess, Pair, ensure_tools
+from tests.metrics.conftest import dashboard_queries, pick, samples
 
 RULES = ROOT / "contrib" / "prometheus" / "vrrpcap.rules.yml"
 MDI_BACKUP = 3 * 1 + (256 - 100) / 256  # the backup's Master_Down_Interval (priority 100, advert_int 1)
@@ -87,9 +88,7 @@ class Prometheus:
 
 
 @pytest.fixture
-def prometheus(
-    prometheus_tools: None, keepalived_pair: Pair, tmp_path: Path
-) -> Iterator[Callable[[int], Prometheus]]:
+def prometheus(prometheus_tools: None, keepalived_pair: Pair, tmp_path: Path) -> Iterator[Callable[[int], Prometheus]]:
     started: list[Prometheus] = []
 
     def start(target_port: int) -> Prometheus:
@@ -181,6 +180,14 @@ def test_prometheus_sees_the_failover(
     assert server.value(f'vrrpcap_router_release_master_total{{router="{R1}"}}') == 1
     assert server.query('ALERTS{alertname="VRRPSplitBrain"}') == []
 
+    # The dashboard's queries run on this Prometheus; its state timeline reads r1 SILENT, r2 MASTER.
+    queries = dict(dashboard_queries())
+    for expr in queries.values():
+        server.query(expr)  # a bad query would be an API error
+    (timeline,) = [expr for where, expr in queries.items() if "Master per virtual router" in where]
+    rows = {r["metric"]["router"]: float(r["value"][1]) for r in server.query(timeline)}
+    assert rows == {R1: 0, R2: 3}
+
     live.signal(signal.SIGTERM)
     assert live.wait(timeout=20) == 0, live.stderr
     assert live.stderr == []
@@ -195,9 +202,7 @@ def test_split_brain_alert_fires(
 
     keepalived_pair.run.block_vrrp("r2")  # nftables: r2 stops hearing r1, claims mastership
     keepalived_pair.run.wait_state("r2", "VI_51", "MASTER", timeout=15)
-    (alert,) = server.wait(
-        'ALERTS{alertname="VRRPSplitBrain", alertstate="firing"}', lambda r: len(r) == 1, timeout=45
-    )
+    (alert,) = server.wait('ALERTS{alertname="VRRPSplitBrain", alertstate="firing"}', lambda r: len(r) == 1, timeout=45)
     assert {k: alert["metric"][k] for k in ("interface", "vrid", "group", "severity")} == {
         "interface": keepalived_pair.bridge, "vrid": str(VRID), "group": "multicast", "severity": "critical",
     }  # fmt: skip
@@ -210,3 +215,32 @@ def test_split_brain_alert_fires(
 
     live.signal(signal.SIGTERM)
     assert live.wait(timeout=20) == 1, live.stderr  # the split brain is an error finding: --fail-on error
+
+
+def test_several_interfaces_in_one_process(keepalived_pair: Pair, live_process: Callable[..., LiveProcess]) -> None:
+    """The bridge and r1's port on it: the same adverts on two links are two virtual routers, each
+    labelled with its interface; frames are counted per interface."""
+    ns, bridge = keepalived_pair.ns, keepalived_pair.bridge
+    port_of_r1 = keepalived_pair.lab.routers["r1"].peer_ifname
+    metrics_port = free_port(ns)
+    live = live_process(ns, bridge, port_of_r1, "--json", "--metrics", f"127.0.0.1:{metrics_port}", "--duration", "30")
+    _, start = live.wait_for(lambda r: r["event"] == "start", timeout=15)
+    assert start["interfaces"] == [bridge, port_of_r1] and start["interface"] == f"{bridge},{port_of_r1}"
+    for interface in (bridge, port_of_r1):
+        live.wait_for(lambda r, i=interface: r["event"] == "master-started" and r["vr"].startswith(f"{i}/"), 15)
+    time.sleep(2.5)  # a tick: capture counters read
+    text = in_namespace(ns, _GET, f"http://127.0.0.1:{metrics_port}/metrics")
+    found = samples(text, openmetrics=False)
+    masters = {s.labels["interface"]: s.labels["router"] for s in pick(found, "vrrpcap_virtual_router_master_info")}
+    assert masters == {bridge: R1, port_of_r1: R1}
+    frames = {s.labels["interface"]: s.value for s in pick(found, "vrrpcap_capture_frames_total")}
+    assert set(frames) == {bridge, port_of_r1} and all(v >= 2 for v in frames.values())
+    drops = {s.labels["interface"]: s.value for s in pick(found, "vrrpcap_capture_dropped_packets_total")}
+    assert drops == {bridge: 0, port_of_r1: 0}
+    live.signal(signal.SIGTERM)
+    assert live.wait(timeout=20) == 0, live.stderr
+    stop = live.records()[-1][1]
+    assert stop["event"] == "stop" and stop["dropped"] == 0
+    report = stop["report"]
+    assert sorted(i["path"] for i in report["inputs"]) == sorted([bridge, port_of_r1])
+    assert sorted(vr["interface"] for vr in report["virtual_routers"]) == sorted([bridge, port_of_r1])

@@ -59,3 +59,36 @@ def metric_names(expression: str) -> set[str]:
 
     promql_parser.walk(promql_parser.parse(expression), visit)
     return found
+
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "contrib" / "grafana" / "vrrpcap.json"
+GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
+
+
+def dashboard_queries() -> list[tuple[str, str]]:
+    """(where, PromQL) of every panel target and every variable of the dashboard, Grafana's variables
+    replaced as Grafana would (multi-value variables by their `.*` All value)."""
+    import json
+    import re
+
+    dashboard = json.loads(DASHBOARD.read_text())
+    found: list[tuple[str, str]] = []
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            found.append((f"panel {panel['title']!r} {target['refId']}", target["expr"]))
+    for variable in dashboard["templating"]["list"]:
+        if variable["type"] == "query":
+            inner = re.fullmatch(r"label_values\((.+),\s*\w+\)", variable["query"]["query"])
+            assert inner, variable
+            found.append((f"variable {variable['name']}", inner.group(1)))
+    names = {v["name"] for v in dashboard["templating"]["list"]}
+
+    def substitute(expr: str) -> str:
+        for variable, value in GRAFANA_VARIABLES.items():
+            expr = expr.replace(variable, value)
+        for name in names:
+            expr = expr.replace(f"${{{name}}}", ".*").replace(f"${name}", ".*")
+        assert "$" not in expr, expr
+        return expr
+
+    return [(where, substitute(expr)) for where, expr in found]

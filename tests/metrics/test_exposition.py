@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import lab_captures
-from tests.metrics.conftest import measured, pick, samples
+from tests.metrics.conftest import Sample, measured, pick, samples
 from vrrpcap.metrics.catalogue import exported_names
 
 CAPTURES = lab_captures()
@@ -34,9 +34,11 @@ def test_metrics_agree_with_the_report(capture: Path) -> None:
     found = samples(result.text, openmetrics=True)
     assert {s.name for s in found} <= exported_names()
     text_found = samples(measured(capture, openmetrics=False).text, openmetrics=False)
-    assert sorted((s.name, sorted(s.labels.items()), s.value) for s in text_found if s.name != "vrrpcap_build_info") == (
-        sorted((s.name, sorted(s.labels.items()), s.value) for s in found if s.name != "vrrpcap_build_info")
-    )
+
+    def same(parsed: list[Sample]) -> list[tuple[str, list[tuple[str, str]], float]]:
+        return sorted((s.name, sorted(s.labels.items()), s.value) for s in parsed)
+
+    assert same(text_found) == same(found)  # the two formats say the same
     report = result.report
     exported_vrs = pick(found, "vrrpcap_virtual_router_masters")
     assert len(exported_vrs) == len(report.virtual_routers)
