@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_PCAP ?= pcaps/v2-failover-kill.pcap
 
-.PHONY: demo test lint pcaps system-deps docs-pictures clean bench
+.PHONY: demo test lint pcaps system-deps docs-pictures clean bench bench-metrics
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: system-deps lint
 # Time vrrpcap against tcpdump, tshark and scapy on generated captures (docs/performance.md).
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.run
+
+# What live --metrics costs the capture at 10k adverts/s (root, tcpreplay; docs/metrics.md).
+bench-metrics: $(BIN)/.installed-dev
+	$(BIN)/python -m benchmarks.metrics_cpu
 
 # Re-record the lab's captures (root; keepalived and FRR in network namespaces).
 pcaps: $(BIN)/.installed system-deps

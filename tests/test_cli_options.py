@@ -147,7 +147,10 @@ METAVARS = {
     ],
     "timeline": ["--plot IMAGE", "--vrid VRID", "--settle INTERVALS"],
     "report": ["-o, --output HTML", "--fail-on LEVEL", "--ignore CODE"],
-    "live": ["--backend BACKEND", "--notify SCRIPT", "--notify-timeout SECONDS", "-w, --write PCAPNG", "-c, --count N"],
+    "live": [
+        *("--backend BACKEND", "--notify SCRIPT", "--notify-timeout SECONDS", "-w, --write PCAPNG", "-c, --count N"),
+        *("--metrics [HOST:]PORT", "--metrics-max-series N", "--metrics-expiry SECONDS"),
+    ],
 }
 
 
@@ -155,7 +158,7 @@ METAVARS = {
 def test_help_shows_real_metavars(command: str) -> None:
     done = vrrpcap(command, "--help", columns=100)
     assert done.returncode == 0
-    argument = "IFACE" if command == "live" else "FILE..."
+    argument = "IFACE..." if command == "live" else "FILE..."
     assert done.stdout.splitlines()[0] == f"Usage: vrrpcap {command} [OPTIONS] {argument}"
     assert "<" not in done.stdout and "{" not in done.stdout, done.stdout  # no <list[str]>, <float>, {FILE...}
     assert f"\n  {argument}  " in done.stdout

@@ -121,5 +121,9 @@ class FindingBook:
     def entries(self) -> Iterator[Entry[object]]:
         return iter(self._entries.values())
 
+    def get(self, identifier: Identifier) -> Entry[object] | None:
+        """The entry of ``identifier`` so far (vrrpcap.metrics reads counts without a report)."""
+        return self._entries.get(identifier)
+
     def findings(self) -> list[Finding]:
         return [entry.describe(entry) for entry in self._entries.values()]

@@ -58,7 +58,7 @@ def _root(
 app.command("decode", cls=Command, short_help="Decode every VRRP and CARP message, one record each.")(decode)
 app.command("audit", cls=Command, short_help="Virtual routers, masters, failovers and findings.")(audit)
 app.command("timeline", cls=Command, short_help="Who was master of each virtual router, and when.")(timeline)
-app.command("live", cls=Command, short_help="Watch VRRP on an interface: dashboard, events, hooks.")(live)
+app.command("live", cls=Command, short_help="Watch VRRP on interfaces: dashboard, events, hooks, metrics.")(live)
 app.command("report", cls=Command, short_help="The audit as one HTML page that opens offline.")(report)
 
 

@@ -25,7 +25,7 @@ from vrrpcap.cli.options import (
     fail_on_option,
 )
 from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
-from vrrpcap.cli.run import analyze_files, verdict
+from vrrpcap.cli.run import analyze_files, measure_files, verdict
 
 if TYPE_CHECKING:
     from vrrpcap.findings import Severity
@@ -49,6 +49,8 @@ class AuditFormat(StrEnum):
     junit = "junit"
     sarif = "sarif"
     markdown = "markdown"
+    openmetrics = "openmetrics"
+    prometheus = "prometheus"  # the text format node_exporter's textfile collector reads
 
 
 def audit(
@@ -56,7 +58,11 @@ def audit(
     fmt: Annotated[
         AuditFormat,
         typer.Option(
-            "--format", "-f", metavar="FORMAT", help="text for people; json, junit, sarif or markdown for machines."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text for people; json, junit, sarif or markdown for machines; openmetrics, or prometheus "
+            "for node_exporter's textfile collector: the metrics of `live --metrics` (docs/metrics.md).",
         ),
     ] = AuditFormat.text,
     output: OutputOption = None,
@@ -95,11 +101,19 @@ def audit(
     cannot be written, 0 otherwise.
     """
     refuse_inputs(files, [("--output", output)])
-    analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
-    report = analysis.report.filtered(frozenset(ignore or ()), frozenset(vrid or ()))
+    options = analyzer_options(settle, missed_factor, flap_window)
+    ignored, vrids = frozenset(ignore or ()), frozenset(vrid or ())
+    gate = fail_on.severity
+    if fmt in (AuditFormat.openmetrics, AuditFormat.prometheus):
+        text, analysis = measure_files(files, options, progress, fmt is AuditFormat.openmetrics, ignored, vrids)
+        report = analysis.report.filtered(ignored, vrids)
+        with output_file(output) as target:  # a temporary file renamed over the target: never half a file
+            target.stream.write(text)
+        raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+    analysis = analyze_files(files, options, progress)
+    report = analysis.report.filtered(ignored, vrids)
     from vrrpcap.times import parse_zone
 
-    gate = fail_on.severity
     how = Rendering(parse_zone(tz), verbose, sarif_root or Path.cwd(), sarif_docs)
     with output_file(output) as target:
         render(report, fmt, target, gate, how)

@@ -1,4 +1,4 @@
-"""`vrrpcap live IFACE`: watch VRRP on an interface (see docs/live.md).
+"""`vrrpcap live IFACE [IFACE...]`: watch VRRP on interfaces (see docs/live.md; --metrics: docs/metrics.md).
 
 Only typer, pathlib and typing at module level: `vrrpcap --help` must not pay for scapy or rich.
 """
@@ -37,9 +37,27 @@ def _count(value: int | None) -> int | None:
     return value
 
 
+def _listen(value: str | None) -> str | None:
+    if value is not None:
+        from vrrpcap.metrics.server import parse_listen
+
+        try:
+            parse_listen(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _series(value: int) -> int:
+    if value < 1:
+        raise typer.BadParameter(f"{value} is not a count >= 1")
+    return value
+
+
 def live(
-    interface: Annotated[
-        str, typer.Argument(help="Network interface to capture on (e.g. eth0, br0).", metavar="IFACE")
+    interfaces: Annotated[
+        list[str],
+        typer.Argument(help="Network interfaces to capture on (e.g. eth0, br0), one or more.", metavar="IFACE"),
     ],
     backend: Annotated[
         Backend,
@@ -89,6 +107,34 @@ def live(
         int | None,
         typer.Option("--count", "-c", metavar="N", callback=_count, help="Stop after this many VRRP messages."),
     ] = None,
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            metavar="[HOST:]PORT",
+            callback=_listen,
+            help="Serve Prometheus metrics on http://HOST:PORT/metrics (no HOST: every address; "
+            "the usual port is 10112). Needs the metrics extra: pip install 'vrrpcap[metrics]'.",
+        ),
+    ] = None,
+    metrics_max_series: Annotated[
+        int,
+        typer.Option(
+            "--metrics-max-series",
+            metavar="N",
+            callback=_series,
+            help="At most about N series per scrape: virtual routers beyond are left out (and counted).",
+        ),
+    ] = 100_000,
+    metrics_expiry: Annotated[
+        float,
+        typer.Option(
+            "--metrics-expiry",
+            metavar="SECONDS",
+            callback=finite(0.0, above=True),
+            help="A router not heard for this long leaves the metrics (a silent backup too).",
+        ),
+    ] = 3600.0,
     fail_on: Annotated[FailOn, fail_on_option("was seen")] = FailOn.error,
     ignore: IgnoreOption = None,
     vrid: VridOption = None,
@@ -96,19 +142,30 @@ def live(
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
 ) -> None:
-    """Watch VRRP on an interface: dashboard, events, hooks.
+    """Watch VRRP on interfaces: dashboard, events, hooks, metrics.
 
-    A dashboard (or --json events on stdout), keepalived-style notify hooks and a final audit. Ctrl-C
+    A dashboard (or --json events on stdout), keepalived-style notify hooks, Prometheus metrics
+    (--metrics) and a final audit. Several interfaces are captured by one process. Ctrl-C
     or SIGTERM stops the capture cleanly: the final audit summary is printed and --write's file
     completed. Exit codes: 0 ok, 1 a finding at --fail-on or worse was seen, 3 no such interface / no
-    permission / no dumpcap / the capture failed, 6 stdout cannot be written.
+    permission / no dumpcap / no prometheus_client / the capture failed, 6 stdout cannot be written or
+    the --metrics port cannot be listened on.
     """
     from vrrpcap.live.errors import CaptureFailed
+    from vrrpcap.live.exporting import MetricsOptions
     from vrrpcap.live.session import LiveOptions, LiveSession
 
+    names = tuple(dict.fromkeys(interfaces))
+    if write is not None and len(names) > 1:
+        raise typer.BadParameter("--write saves one interface's capture: give one IFACE", param_hint="'--write'")
+    exporter = None
+    if metrics is not None:
+        from vrrpcap.metrics.server import parse_listen
+
+        exporter = MetricsOptions(parse_listen(metrics), metrics_expiry, metrics_max_series)
     stdout = stdout_target()
     options = LiveOptions(
-        interface=interface,
+        interfaces=names,
         backend=backend.value,
         json=json_out,
         adverts=adverts,
@@ -120,6 +177,7 @@ def live(
         vrids=frozenset(vrid or ()),
         ignored=frozenset(ignore or ()),
         analyzer=analyzer_options(settle, missed_factor, flap_window),
+        metrics=exporter,
     )
     outcome = LiveSession(options, stdout.stream).run()
     if not json_out:

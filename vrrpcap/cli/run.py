@@ -1,6 +1,7 @@
 """The one place the commands turn capture files into adverts and a report, and a report into an exit code.
 
-`advert_stream` (decode) and `analyze_files` (audit, timeline, report) are the command line's only
+`advert_stream` (decode), `analyze_files` (audit, timeline, report) and `measure_files` (audit's metrics
+formats) are the command line's only
 wiring of captures -> decoder -> engine (vrrpcap/pipeline.py); nothing else in vrrpcap.cli opens a capture. The capture
 readers, the analyzer and rich are imported when a command runs, not when `--help` is shown.
 """
@@ -75,6 +76,26 @@ def analyze_files(files: Sequence[str], options: Options, progress: bool | None)
             raise Interrupted() from None
         warn_problems(stream)
         return Analysis(report, stream.captures.damaged)
+
+
+def measure_files(
+    files: Sequence[str],
+    options: Options,
+    progress: bool | None,
+    openmetrics: bool,
+    ignored: frozenset[str],
+    vrids: frozenset[int],
+) -> tuple[str, Analysis]:
+    """The captures' metrics, as `live --metrics` would have served them at the capture's end."""
+    from vrrpcap.metrics.textfile import measure
+
+    with advert_stream(files, progress) as stream:
+        try:
+            measured = measure(stream, options, openmetrics, ignored, vrids)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        warn_problems(stream)
+        return measured.text, Analysis(measured.report, stream.captures.damaged)
 
 
 def verdict(report: Report, damaged: bool, gate: Severity | None) -> ExitCode:

@@ -6,6 +6,9 @@ analyzer (a master that went silent is closed although no packet arrives), diffs
 findings against what was announced (configuration findings, capture drops), flushes ``--write``
 and redraws the dashboard; an event also redraws at once.
 
+Several interfaces share one queue and one analyzer (live/captures.py). With ``--metrics`` the events
+also feed the exporter (live/exporting.py); a scrape reads the analyzer between two batches.
+
 SIGINT and SIGTERM end the session the normal way: the capture stops, what is queued is analyzed,
 notify scripts get their timeout to finish, the written capture gets its statistics block, and
 the final report is returned. A second signal while stopping interrupts (exit 130).
@@ -20,22 +23,27 @@ import signal
 import sys
 import threading
 import time
-from contextlib import suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vrrpcap import __version__
 from vrrpcap.analysis import Event, FindingEvent, Options
 from vrrpcap.decode import advert_to_dict
 from vrrpcap.frames import Frame
+from vrrpcap.live.captures import Captures, combined
 from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
 from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
+from vrrpcap.live.exporting import MetricsOptions, serve
 from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script
 from vrrpcap.live.pcapng_writer import PcapngWriter
-from vrrpcap.live.source import QUEUE_FRAMES, CaptureSource, CaptureStats, SourceEnded
+from vrrpcap.live.source import QUEUE_FRAMES, CaptureStats, SourceEnded
 from vrrpcap.pipeline import Pipeline
 from vrrpcap.report import InputSummary, Report
+
+if TYPE_CHECKING:
+    from vrrpcap.metrics import Metrics, MetricsServer
 
 TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
@@ -45,7 +53,7 @@ BATCH = 1000  # frames handled between two looks at the clock
 
 @dataclass
 class LiveOptions:
-    interface: str
+    interfaces: tuple[str, ...]
     backend: str = "scapy"  # scapy (packet socket) | tshark (dumpcap)
     json: bool = False
     adverts: bool = False  # with json: one record per decoded advert too
@@ -57,6 +65,11 @@ class LiveOptions:
     vrids: frozenset[int] = frozenset()
     ignored: frozenset[str] = frozenset()
     analyzer: Options = field(default_factory=Options)
+    metrics: MetricsOptions | None = None
+
+    @property
+    def interface(self) -> str:  # for the header, the start record and notify scripts
+        return ",".join(self.interfaces)
 
 
 @dataclass
@@ -64,16 +77,6 @@ class Outcome:
     report: Report  # final, with --ignore and --vrid applied
     reason: str  # duration | count | SIGINT | SIGTERM | capture-error
     error: str | None  # why the capture failed, when it did
-
-
-def make_source(options: LiveOptions, frames: queue.Queue[object]) -> CaptureSource:
-    if options.backend == "tshark":
-        from vrrpcap.live.dumpcap_source import DumpcapSource
-
-        return DumpcapSource(options.interface, frames)
-    from vrrpcap.live.socket_source import SocketSource
-
-    return SocketSource(options.interface, frames)
 
 
 class LiveSession:
@@ -86,14 +89,18 @@ class LiveSession:
         self.priorities: dict[tuple[int | None, str], int] = {}
         self.changes = MasterChanges(self.priorities)
         self.tracker = FindingTracker(options.ignored)
-        self.source: CaptureSource | None = None
+        self.source: Captures | None = None
+        self.metrics: Metrics | None = None
+        self.server: MetricsServer | None = None
+        self.gate: AbstractContextManager[object] = nullcontext()
         self.writer: PcapngWriter | None = None
         self.notifier: Notifier | None = None
         self.view: Dashboard | PlainLog | None = None
         self.started = 0.0
         self.frame_count = 0
         self.advert_count = 0
-        self.stats = CaptureStats(None, None)
+        self.counts = {interface: [0, 0] for interface in options.interfaces}  # frames, adverts
+        self.stats: dict[str, CaptureStats] = {}
         self.stop_reason: str | None = None
         self.error: str | None = None
         self.report: Report | None = None
@@ -116,7 +123,7 @@ class LiveSession:
             self.started,
             self.frame_count,
             self.advert_count,
-            self.stats.dropped,
+            self._total().dropped,
             self.stop_reason,
         )
 
@@ -130,26 +137,33 @@ class LiveSession:
         self._dirty = False
 
     # -- inputs for the analyzer's report ------------------------------------------------------
-    def inputs(self, now: float) -> tuple[InputSummary, ...]:
-        return (
+    def _total(self) -> CaptureStats:
+        return combined(list(self.stats.values())) if self.stats else CaptureStats(None, None)
+
+    def inputs(self, now: float | None = None) -> tuple[InputSummary, ...]:
+        """One input per interface; the capture error, if any, is a problem of every one."""
+        return tuple(
             InputSummary(
-                path=self.options.interface,
+                path=interface,
                 format="live",
                 compression=None,
-                packets=self.frame_count,
-                adverts=self.advert_count,
+                packets=frames,
+                adverts=adverts,
                 first_time=self.started,
-                last_time=now,
-                capture_drops=self.stats.dropped,
+                last_time=time.time() if now is None else now,
+                capture_drops=self.stats[interface].dropped if interface in self.stats else None,
                 problems=(self.error,) if self.error else (),
                 backend=self.source.name if self.source else self.options.backend,
-            ),
+            )
+            for interface, (frames, adverts) in self.counts.items()
         )
 
     # -- the work ---------------------------------------------------------------------------------
     def _dispatch(self, events: list[Event], now: float) -> None:
         if not events:
             return
+        if self.metrics is not None:
+            self.metrics.observe(events)
         for event in events:
             if isinstance(event, FindingEvent) and not self.tracker.announce(event.finding):
                 continue
@@ -165,12 +179,17 @@ class LiveSession:
         if self.options.count and self.advert_count >= self.options.count:
             return  # --count N means N: frames queued behind the last one are not taken
         self.frame_count += 1
+        counts = self.counts.get(frame.file)
+        if counts is not None:
+            counts[0] += 1
         if self.writer is not None:
             self.writer.write(frame)
         advert = self.pipeline.decode(frame)
         if advert is None or (self.options.vrids and advert.vrid not in self.options.vrids):
             return
         self.advert_count += 1
+        if counts is not None:
+            counts[1] += 1
         if advert.kind == "advert" and advert.priority and advert.vrid is not None:
             self.priorities[(advert.vrid, advert.src)] = advert.priority
         if self.options.json and self.options.adverts:
@@ -184,6 +203,8 @@ class LiveSession:
         if self.source is not None:
             self.stats = self.source.stats()
         self.report = self.pipeline.snapshot(self.inputs(now))
+        if self.metrics is not None:
+            self.metrics.report_findings(self.report.findings)
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, now))
         if self.writer is not None:
@@ -221,8 +242,9 @@ class LiveSession:
             self.notifier = Notifier(script, options.notify_timeout, self.results.put, options.interface)
         if options.write is not None:
             self.writer = PcapngWriter(options.write, options.interface)
-        self.source = make_source(options, self.frames)
+        self.source = Captures(options.interfaces, options.backend, self.frames)
         try:
+            self._serve_metrics()
             self.source.open()
         except BaseException:
             if self.writer is not None:  # nothing was captured: leave no file behind
@@ -237,13 +259,21 @@ class LiveSession:
                 "event": "start",
                 "time": self.started,
                 "interface": options.interface,
+                "interfaces": list(options.interfaces),
                 "backend": self.source.name,
                 "filter": self.source.filter,
                 "linktype": self.source.linktype,
                 "vrrpcap": __version__,
+                **({"metrics": self.server.url()} if self.server is not None else {}),
             }
         )
         self.source.start()
+
+    def _serve_metrics(self) -> None:
+        wanted, o = self.options.metrics, self.options
+        if wanted is not None:
+            self.metrics, self.server = serve(wanted, self.pipeline.engine, o.vrids, o.ignored, self.inputs)
+            self.gate = self.metrics.gate
 
     def run(self) -> Outcome:
         """Capture until --duration, --count, a signal or a capture error; return the outcome."""
@@ -293,23 +323,27 @@ class LiveSession:
             except queue.Empty:
                 item = None
             now = time.time()
-            handled = 0
-            while item is not None:
-                self._handle(item, now)
-                handled += 1
-                if handled >= BATCH or self.stop_reason is not None:
-                    break
-                try:
-                    item = self.frames.get_nowait()
-                except queue.Empty:
-                    item = None
-            self._results(now)
-            if now >= next_tick:
-                self._tick(now)
-                next_tick = max(next_tick + TICK, now + TICK / 2)
+            with self.gate:  # a scrape waits until this batch is in
+                self._batch(item, now)
+                self._results(now)
+                if now >= next_tick:
+                    self._tick(now)
+                    next_tick = max(next_tick + TICK, now + TICK / 2)
             if deadline is not None and now >= deadline and self.stop_reason is None:
                 self.stop_reason = "duration"
             self._draw(now)
+
+    def _batch(self, item: object | None, now: float) -> None:
+        handled = 0
+        while item is not None:
+            self._handle(item, now)
+            handled += 1
+            if handled >= BATCH or self.stop_reason is not None:
+                return
+            try:
+                item = self.frames.get_nowait()
+            except queue.Empty:
+                return
 
     def _finish(self) -> None:
         """Stop the capture, analyze what it had queued, let notify scripts end, build the report."""
@@ -317,23 +351,26 @@ class LiveSession:
         assert source is not None
         source.stop()
         now = time.time()
-        while True:  # frames captured before the stop still count
-            try:
-                item = self.frames.get_nowait()
-            except queue.Empty:
-                break
-            if isinstance(item, Frame):
-                self._frame(item, now)
+        with self.gate:
+            while True:  # frames captured before the stop still count
+                try:
+                    item = self.frames.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(item, Frame):
+                    self._frame(item, now)
         self.stats = source.stats()
+        total = self._total()
         if self.notifier is not None:
             self.notifier.close(wait=self.options.notify_timeout + 1.0)
             self._results(time.time())
         end = time.time()
-        self.report = self.pipeline.finish(self.inputs(end))
+        with self.gate:
+            self.report = self.pipeline.finish(self.inputs(end))
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, end))
         if self.writer is not None:
-            self.writer.close(self.stats, self.started, end, source.linktype)
+            self.writer.close(total, self.started, end, source.linktype)
         self.emit(
             {
                 "event": "stop",
@@ -341,8 +378,8 @@ class LiveSession:
                 "reason": self.stop_reason or "stopped",
                 "frames": self.frame_count,
                 "adverts": self.advert_count,
-                "received": self.stats.received,
-                "dropped": self.stats.dropped,
+                "received": total.received,
+                "dropped": total.dropped,
                 **(
                     {"report": self.report.filtered(self.options.ignored, self.options.vrids).as_dict()}
                     if self.options.json
@@ -355,7 +392,9 @@ class LiveSession:
         """Whatever happened: no capture process, no script and no open file is left behind."""
         if self.source is not None:
             self.source.stop()
+        if self.server is not None:
+            self.server.stop()
         if self.notifier is not None:
             self.notifier.close(wait=0.0)
         if self.writer is not None:
-            self.writer.close(self.stats, self.started or time.time(), time.time(), None)
+            self.writer.close(self._total(), self.started or time.time(), time.time(), None)

@@ -15,7 +15,9 @@ CODE = "VRRP-MISSED-ADVERTS"
 
 
 @dataclass(slots=True)
-class _Gaps:
+class Gaps:
+    """One router's gaps while master; ``missed`` is read by vrrpcap.metrics as well as worded here."""
+
     router: Router
     missed: int = 0
     longest: float = 0.0
@@ -36,7 +38,7 @@ class MissedAdverts(Detector):
         gap = a.time - previous
         if gap <= router.interval * self.options.missed_factor:
             return
-        entry, new = self.book.sight((CODE, vr.id, router.address), vr.vrid, a, lambda: _Gaps(router), _gaps)
+        entry, new = self.book.sight((CODE, vr.id, router.address), vr.vrid, a, lambda: Gaps(router), _gaps)
         entry.first = min(entry.first, previous)
         entry.detail.router = router
         entry.detail.missed += max(1, round(gap / router.interval) - 1)
@@ -52,7 +54,7 @@ class MissedAdverts(Detector):
             self.book.announce(entry)
 
 
-def _gaps(entry: Entry[_Gaps]) -> Finding:
+def _gaps(entry: Entry[Gaps]) -> Finding:
     g = entry.detail
     return Finding(
         CODE,
