@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,14 +13,20 @@ from vrrpcap.cli.options import (
     Files,
     FlapOption,
     IgnoreOption,
+    JobsOption,
     MissedOption,
     OutputOption,
+    PartitionOption,
     ProgressOption,
+    ReaderOption,
+    SensorOption,
     SettleOption,
     VridOption,
     analyzer_options,
     fail_on_option,
+    parquet_options,
 )
+from vrrpcap.cli.options import Reader as ReaderName
 from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
 from vrrpcap.cli.run import analyze_files, verdict
 
@@ -34,6 +41,7 @@ class AuditFormat(StrEnum):
     junit = "junit"
     sarif = "sarif"
     markdown = "markdown"
+    parquet = "parquet"
 
 
 def audit(
@@ -41,7 +49,10 @@ def audit(
     fmt: Annotated[
         AuditFormat,
         typer.Option(
-            "--format", "-f", metavar="FORMAT", help="text for people; json, junit, sarif or markdown for machines."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text for people; json, junit, sarif, markdown, or parquet (tables in the --output directory).",
         ),
     ] = AuditFormat.text,
     output: OutputOption = None,
@@ -51,6 +62,10 @@ def audit(
     settle: SettleOption = 3.0,
     missed_factor: MissedOption = 1.5,
     flap_window: FlapOption = 60.0,
+    jobs: JobsOption = None,
+    reader: ReaderOption = ReaderName.auto,
+    sensor: SensorOption = None,
+    partition_by: PartitionOption = None,
     progress: ProgressOption = None,
 ) -> None:
     """Virtual routers, masters, failovers and findings.
@@ -59,13 +74,30 @@ def audit(
     5 when a capture is damaged (what came before the damage is still audited), 6 when the output
     cannot be written, 0 otherwise.
     """
+    by = parquet_options(fmt.value, output, sensor, partition_by)
     refuse_inputs(files, [("--output", output)])
-    analysis = analyze_files(files, analyzer_options(settle, missed_factor, flap_window), progress)
+    options = analyzer_options(settle, missed_factor, flap_window)
+    analysis = analyze_files(files, options, progress, jobs, reader.value)
     report = analysis.report.filtered(frozenset(ignore or ()), frozenset(vrid or ()))
     gate = fail_on.severity
-    with output_file(output) as target:
-        render(report, fmt, target, gate)
+    if fmt is AuditFormat.parquet:
+        assert output is not None  # parquet_options made it a usage error
+        _tables(report, output, analysis.resolution, sensor, by, files)
+    else:
+        with output_file(output) as target:
+            render(report, fmt, target, gate)
     raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+
+
+def _tables(
+    report: Report, output: Path, resolution: float, sensor: str | None, by: tuple[str, ...], files: list[str]
+) -> None:
+    from vrrpcap.cli.tree import output_tree
+    from vrrpcap.render.arrow_schema import time_unit
+    from vrrpcap.render.parquet import run_name, write_report
+
+    with output_tree(output) as tree:
+        write_report(tree.open, report, time_unit(resolution), sensor, by, run_name(files, sensor))  # type: ignore[arg-type]
 
 
 def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | None) -> None:

@@ -42,6 +42,11 @@ def _fast_clone() -> Callable[[Advert, str, int, float], Advert]:
 _clone = _fast_clone()
 
 
+def stamped(template: Advert, file: str, number: int, time: float) -> Advert:
+    """A decoded advert again, as carried by another frame (its file, number and time)."""
+    return _clone(template, file, number, time)
+
+
 def _content_key_py(linktype: int, data: bytes) -> bytes:
     if linktype == 1:
         if data[12:14] == b"\x08\x00":
@@ -78,11 +83,23 @@ class CachingDecoder:
         try:
             template = self._cache[key]
         except KeyError:
-            advert = decode_frame(frame)
-            if len(self._cache) >= self.size:
-                self._cache.clear()
-            self._cache[key] = advert
-            return advert
+            return self._decoded(key, frame)
         if template is None:
             return None
         return _clone(template, frame.file, frame.number, frame.time)
+
+    def template(self, frame: Frame) -> Advert | None:
+        """The advert decoded from the first frame with this frame's content (its file, number and time
+        are that frame's): columnar readers keep one per content and three numbers per advert."""
+        key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
+        try:
+            return self._cache[key]
+        except KeyError:
+            return self._decoded(key, frame)
+
+    def _decoded(self, key: tuple[int, str | None, bytes], frame: Frame) -> Advert | None:
+        advert = decode_frame(frame)
+        if len(self._cache) >= self.size:
+            self._cache.clear()
+        self._cache[key] = advert
+        return advert
