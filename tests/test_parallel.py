@@ -26,9 +26,9 @@ from tests.support import Record, pcap_bytes, write
 from vrrpcap.analysis import Options
 from vrrpcap.api import audit
 from vrrpcap.parallel.dask import dask_map
+from vrrpcap.parallel.decode import DecodeTask, decode_file
 from vrrpcap.parallel.plan import plan_shards
 from vrrpcap.parallel.runner import audit_files, run_sharded
-from vrrpcap.parallel.decode import DecodeTask, decode_file
 
 CAPTURES = lab_captures() + public_captures()
 BASE = 1_700_000_000 * 10**9
@@ -114,7 +114,7 @@ def test_timestamps_going_backwards_across_shards(tmp_path: Path) -> None:
         plan.append(sum(len(w.tick_at) for w in work))
         assert_same(paths, (shards,))
     assert max(plan) > 0, "the late advert needs a tick"
-    runs = [v["masters"] for v in json.loads(serial(paths))["virtual_routers"] if v["vrid"] == 10][0]
+    runs = next(v["masters"] for v in json.loads(serial(paths))["virtual_routers"] if v["vrid"] == 10)
     assert len(runs) == 2  # the serial engine ended the run at the foreign advert's time, then a new one
 
 
