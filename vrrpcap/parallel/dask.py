@@ -18,10 +18,11 @@ from vrrpcap.parallel.runner import Mapper
 
 def dask_map(scheduler: str | Callable[..., Any] = "processes") -> Mapper:
     """A map function that runs each call as one Dask task and gathers the results in order."""
-    import dask
+    from dask.base import compute
+    from dask.delayed import delayed
 
     def mapper(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        tasks = [dask.delayed(function, pure=False)(item) for item in items]
-        return list(dask.compute(*tasks, scheduler=scheduler))
+        tasks = [delayed(function, pure=False)(item) for item in items]
+        return list(compute(*tasks, scheduler=scheduler))  # type: ignore[no-untyped-call]
 
     return mapper

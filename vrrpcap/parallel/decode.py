@@ -8,7 +8,7 @@ several files orders by) to arrays. No Advert object is made per advert here.
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ class DecodeTask:
     index: int  # the file's position on the command line: the merge's tie-break
     shards: int
     reader: ReaderChoice = "auto"
+    label: str | None = None  # the input's name in the report when `path` is a local copy (object storage)
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,15 @@ def decode_file(task: DecodeTask) -> DecodedFile:
             if columns.add(frame):
                 keys.append(key)
         templates = columns.templates
+        label = task.label or reader.label
+        problems = tuple(label + line.removeprefix(reader.label) for line in reader.problems())
+        summary = replace(scanned_summary(reader, len(columns)), path=label, problems=problems)
         return DecodedFile(
             index=task.index,
-            label=reader.label,
-            summary=scanned_summary(reader, len(columns)),
+            label=label,
+            summary=summary,
             damaged=bool(reader.damage or reader.anomalies),
-            problems=tuple(reader.problems()),
+            problems=problems,
             resolution=min((i.resolution for i in reader.interfaces), default=1e-6),
             templates=templates,
             template_shard=np.array([shard_of(t, task.shards) for t in templates], dtype=np.int64),

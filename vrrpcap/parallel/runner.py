@@ -49,9 +49,12 @@ def run_sharded(
     shards: int,
     mapper: Mapper = serial_map,
     reader: ReaderChoice = "auto",
+    decode: Callable[[DecodeTask], DecodedFile] = decode_file,
 ) -> ShardedAudit:
+    """The audit of ``paths`` in ``shards`` shards; ``decode`` may wrap decode_file (fetch the object
+    a path names to local disk first, docs/parallel.md)."""
     tasks = [DecodeTask(path, index, shards, reader) for index, path in enumerate(paths)]
-    decoded: list[DecodedFile] = list(mapper(decode_file, tasks))
+    decoded: list[DecodedFile] = list(mapper(decode, tasks))
     work: list[ShardInput] = plan_shards(decoded, shards, options)
     results: list[ShardResult] = list(mapper(analyze_shard, work))
     decoded.sort(key=lambda d: d.index)
