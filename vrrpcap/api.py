@@ -2,7 +2,8 @@
 
 import vrrpcap
 df = vrrpcap.read_adverts("capture.pcapng")        # one row per advert (pandas)
-report = vrrpcap.audit(["a.pcap", Path("b.pcap")]) # virtual routers, timelines, findings
+t = vrrpcap.read_adverts("capture.snoop", engine="arrow")   # a pyarrow Table, no Python object per advert
+report = vrrpcap.audit(["a.pcap", Path("b.pcap")])      # virtual routers, timelines, findings
 report.findings_df(); report.masters_df(); report.failovers_df()
 
 Paths are `str` or `os.PathLike` (a `pathlib.Path`), one or several. The only errors that escape are
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from vrrpcap.analysis import Options
 from vrrpcap.decode import FIELD_NAMES, advert_to_dict
@@ -27,6 +28,9 @@ from vrrpcap.report import InputSummary, Report
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from vrrpcap.frames.choose import ReaderChoice
 
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
@@ -49,16 +53,24 @@ def _warn(inputs: Iterable[InputSummary]) -> list[str]:
     return problems
 
 
-def read_adverts(paths: Paths, show_secrets: bool = False) -> pd.DataFrame:
+def read_adverts(
+    paths: Paths,
+    show_secrets: bool = False,
+    engine: Literal["pandas", "arrow"] = "pandas",
+    reader: ReaderChoice = "auto",
+) -> pd.DataFrame | pa.Table:
     """Every VRRP/CARP record of the captures as a DataFrame with the advert record's columns
-    (docs/advert-record.md); ``time`` is datetime64[ns, UTC] to the microsecond (NaT for a timestamp
+    (docs/advert-record.md), or with ``engine="arrow"`` a pyarrow Table (docs/parquet.md's schema);
+    ``reader`` as `--reader` (frames/choose.py). ``time`` is datetime64[ns, UTC] to the microsecond (NaT for a timestamp
     pandas cannot hold, with a CaptureWarning). ``df.attrs``: "inputs" (what each input held) and
     "problems" (what the readers met)."""
+    if engine == "arrow":
+        return _arrow_adverts(_paths(paths), show_secrets, reader)
     import pandas as pd
 
     from vrrpcap.report.tables import utc_times
 
-    with CaptureSet(_paths(paths)) as captures:
+    with CaptureSet(_paths(paths), reader=reader) as captures:
         stream = AdvertStream(captures)
         rows = [advert_to_dict(a, show_secrets) for a in stream]
         inputs = stream.inputs()
@@ -81,3 +93,27 @@ def audit(paths: Paths, options: Options | None = None) -> Report:
         report = Pipeline(options).run(AdvertStream(captures))
     _warn(report.inputs)
     return report
+
+
+def _arrow_adverts(paths: list[str], show_secrets: bool, reader: ReaderChoice) -> pa.Table:
+    from vrrpcap.decode.columns import AdvertColumns
+    from vrrpcap.render.arrow_adverts import columns_table
+    from vrrpcap.render.arrow_schema import time_unit
+
+    columns = AdvertColumns()
+    with CaptureSet(paths, reader=reader) as captures:
+        for frame in captures.scan():
+            columns.add(frame)
+        unit = time_unit(captures.resolution())
+    return columns_table(
+        columns.templates,
+        columns.content,
+        columns.labels,
+        columns.file,
+        columns.frame,
+        columns.time,
+        unit,
+        show_secrets,
+    )
+
+

@@ -82,7 +82,7 @@ class AdvertStream:
     def _summary(self, reader: CaptureReader) -> InputSummary:
         item = self._counts[reader.label]
         if self._scan:  # the frame counts and time bounds as the readers have them
-            item.packets, item.first_time, item.last_time = reader.frames, reader.first_time, reader.last_time
+            return scanned_summary(reader, item.adverts)
         return InputSummary(
             path=reader.label,
             format=reader.format,
@@ -97,6 +97,21 @@ class AdvertStream:
 
     def inputs(self) -> tuple[InputSummary, ...]:
         return tuple(self._summary(r) for r in self.captures.readers)
+
+
+def scanned_summary(reader: CaptureReader, adverts: int) -> InputSummary:
+    """A scanned input: frames, time bounds, drops and problems as its reader has them."""
+    return InputSummary(
+        path=reader.label,
+        format=reader.format,
+        compression=reader.compression,
+        packets=reader.frames,
+        adverts=adverts,
+        first_time=reader.first_time,
+        last_time=reader.last_time,
+        capture_drops=reader.drops,
+        problems=tuple(reader.problems()),
+    )
 
 
 class Pipeline:

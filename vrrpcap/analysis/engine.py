@@ -13,14 +13,14 @@ for every advert. ``caching = False`` turns the caches off: the reference the te
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.detectors import ContentChecks, Detector, ReportView, make_detectors
 from vrrpcap.analysis.detectors.content import Verdict, check
 from vrrpcap.analysis.events import Event, FindingEvent, VirtualRouterMerged
-from vrrpcap.analysis.identity import Segment
+from vrrpcap.analysis.identity import Segment, quoted_segment, segment_of
 from vrrpcap.analysis.mastership import Mastership
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.placement import Placement, SegmentIndex
@@ -29,6 +29,7 @@ from vrrpcap.analysis.summary import Summarizer
 from vrrpcap.decode import Advert
 from vrrpcap.findings import Finding
 from vrrpcap.report.model import Failover, InputSummary
+from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary
 from vrrpcap.report.report import Report
 
 CACHE_SIZE = 65536  # distinct advert contents remembered; cleared when full
@@ -101,10 +102,11 @@ class Engine:
             if memo is not None and (memo[2].version != memo[3] or memo[1].home is not memo[0]):
                 memo = None  # the segment's groups changed since: place it again
         if memo is None:
-            if advert.kind != "advert" or advert.malformed or advert.vrid is None or advert.priority is None:
+            segment = segment_of(advert)
+            if segment is None:
                 self._other(advert)
                 return events
-            memo = self._place(advert, key)
+            memo = self._place(advert, key, segment)
             if memo is None:
                 return events
         vr, router, _, _, verdicts, profile = memo
@@ -118,8 +120,7 @@ class Engine:
             hook(vr, router, advert)
         return events
 
-    def _place(self, advert: Advert, key: tuple[Any, ...] | None) -> _Memo | None:
-        segment = Segment(advert.interface, advert.vlan, advert.family, advert.vrid)  # type: ignore[arg-type]
+    def _place(self, advert: Advert, key: tuple[Any, ...] | None, segment: Segment) -> _Memo | None:
         placed = self.placement.place(segment, advert)
         if placed is None:
             for hook in self._on_refused:
@@ -141,14 +142,21 @@ class Engine:
         if a.kind == "carp":
             self.carp_adverts += 1
         elif a.kind == "icmp-quote":
-            if a.vrid is not None and a.priority is not None and not a.malformed:
-                segment = Segment(a.interface, a.vlan, a.family, a.vrid)
+            segment = quoted_segment(a)
+            if segment is not None:
                 router = self.placement.routers.get((segment, a.src))
                 for hook in self._on_quote:
                     hook(segment, a, router)
         else:
             for hook in self._on_malformed:
                 hook(a)
+
+    def as_shard(self, start: float, secrets: Mapping[bytes, int]) -> None:
+        """This engine is fed one shard of a stream (vrrpcap/parallel/): the stream began at ``start``
+        (a run seen then may have begun before the capture), and ``secrets`` numbers every secret of
+        the whole stream, so the shard's summaries name them as a single engine would."""
+        self.mastership.capture_start = self.now = start
+        self._summarizer.preset(secrets)
 
     def tick(self, now: float) -> list[Event]:
         """Time passes without adverts (live capture): close runs whose master went silent."""
@@ -175,30 +183,52 @@ class Engine:
     # -- the report ---------------------------------------------------------------------------------
     def finish(self, inputs: Sequence[InputSummary] = ()) -> Report:
         """Close what is still open at the capture's end and build the final report."""
+        self.end(inputs)
+        return self.snapshot(inputs)
+
+    def end(self, inputs: Sequence[InputSummary] = ()) -> None:
+        """The capture ended (at the inputs' last frame): close the runs that are silent by then."""
         events: list[Event] = []
         self._events = events
         ends = [i.last_time for i in inputs if i.last_time is not None]
         end = max(ends) if ends else self.now
         self.mastership.finish(list(self.placement.routers.values()), end)
-        return self.snapshot(inputs)
 
-    def snapshot(self, inputs: Sequence[InputSummary] = ()) -> Report:
-        """The report as it stands, without ending anything: open runs appear with end_observed false."""
+    def summaries(self) -> list[VirtualRouterSummary]:
+        """The virtual routers as report values, in the report's order."""
         groups = {
             segment: self.placement.groups(segment)
             for segment in {vr.key.segment for vr in self.placement.virtual_routers}
         }
-        virtual_routers = self._summarizer.virtual_routers(self.placement.virtual_routers, groups)
-        view = ReportView(virtual_routers, tuple(inputs))
-        findings: list[Finding] = self.book.findings()
-        for detector in self.detectors:
-            findings += detector.report_findings(view)
-        findings.sort(key=_finding_order)
-        return Report(tuple(inputs), virtual_routers, findings, self.options, self.carp_adverts)
+        return self._summarizer.virtual_routers(self.placement.virtual_routers, groups)
+
+    def snapshot(self, inputs: Sequence[InputSummary] = ()) -> Report:
+        """The report as it stands, without ending anything: open runs appear with end_observed false."""
+        return assemble_report(
+            self.summaries(), self.book.findings(), self.detectors, inputs, self.options, self.carp_adverts
+        )
+
+
+def assemble_report(
+    virtual_routers: list[VirtualRouterSummary],
+    book_findings: list[Finding],
+    detectors: Sequence[Detector],
+    inputs: Sequence[InputSummary],
+    options: Options,
+    carp_adverts: int,
+) -> Report:
+    """The report from the summaries and the book's findings: the report-time detectors read the
+    summaries (so shards merged by vrrpcap/parallel/ get the same findings), then one order for all."""
+    view = ReportView(virtual_routers, tuple(inputs))
+    findings = list(book_findings)
+    for detector in detectors:
+        findings += detector.report_findings(view)
+    findings.sort(key=_finding_order)
+    return Report(tuple(inputs), virtual_routers, findings, options, carp_adverts)
 
 
 def _finding_order(f: Finding) -> tuple[Any, ...]:
     return (-f.severity, f.start or 0.0, f.code, f.vr or "", f.routers, f.message)
 
 
-__all__ = ["Engine", "FindingEvent"]
+__all__ = ["Engine", "FindingEvent", "assemble_report"]

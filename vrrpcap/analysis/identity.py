@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from vrrpcap.decode import Family
+from vrrpcap.decode import Advert, Family
 
 MULTICAST = "*multicast*"  # the node every multicast sender of a segment's VRID joins
 
@@ -45,6 +45,21 @@ class Segment(NamedTuple):
             parts.append("vlan" + ".".join(str(v) for v in self.vlan))
         parts += [self.family, f"vrid{self.vrid}"]
         return "/".join(parts)
+
+
+def segment_of(a: Advert) -> Segment | None:
+    """The segment a VRRP advert is placed in; None for what the engine does not place (CARP, ICMP
+    quotes, malformed packets, a message without VRID or priority)."""
+    if a.kind != "advert" or a.malformed or a.vrid is None or a.priority is None:
+        return None
+    return Segment(a.interface, a.vlan, a.family, a.vrid)
+
+
+def quoted_segment(a: Advert) -> Segment | None:
+    """The segment of the advert an ICMP error quotes, when the quote is whole enough to name it."""
+    if a.kind != "icmp-quote" or a.malformed or a.vrid is None or a.priority is None:
+        return None
+    return Segment(a.interface, a.vlan, a.family, a.vrid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ class SegmentIndex:
         self.clusters = 0  # multicast clusters seen: the second one on a VRID is a collision
         self.routers = 0  # routers tracked on the segment
         self.groups_named: set[str] = set()  # ids are never reused within a run, even after a merge
+        self.created = 0  # virtual routers made on this segment: a reused group name gets '#<this + 1>'
+
 
     def _changed(self) -> None:
         self.version += 1
@@ -119,8 +121,11 @@ class Placement:
         else:
             group = "+".join(sorted({a.src, a.dst}, key=ip_key))
         if group in index.groups_named:
-            group += f"#{self._serial + 1}"
+            # Numbered within the segment, so an id never depends on other segments (a sharded audit
+            # sees one segment's adverts without the others').
+            group += f"#{index.created + 1}"
         index.groups_named.add(group)
+        index.created += 1
         self._serial += 1
         vr = VirtualRouter(VirtualRouterKey(segment, group), self._serial, roots)
         index.index(vr)

@@ -81,7 +81,9 @@ class Router:
     deliveries: set[str] = field(default_factory=set)
     unicast_peers: set[str] = field(default_factory=set)
     vip_sets: set[tuple[str, ...]] = field(default_factory=set)
-    auth: set[tuple[int | None, bytes | None]] = field(default_factory=set)
+    # (auth type, secret) -> the time of the router's first advert carrying it: secrets are numbered
+    # in order of appearance (summary.py), whatever order the virtual routers are summarized in.
+    auth: dict[tuple[int | None, bytes | None], float] = field(default_factory=dict)
     adverts: int = 0
     multicast_adverts: int = 0
     last_seen: float = 0.0
@@ -133,7 +135,7 @@ class Router:
         self.deliveries.add(a.delivery)
         self.vip_sets.add(tuple(sorted(a.addresses, key=ip_key)))
         if a.version == 2:
-            self.auth.add((a.auth_type, a.auth_secret))
+            self.auth.setdefault((a.auth_type, a.auth_secret), a.time)
 
 
 @dataclass(slots=True, eq=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from vrrpcap.analysis.identity import Segment, SegmentGroups
@@ -12,19 +13,50 @@ from vrrpcap.report.model import Mastership, RouterSummary, VirtualRouterDeliver
 from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary
 
 
+def numbered(auth_type: int | None, secret: bytes | None) -> bytes | None:
+    """The secret a report numbers ('simple#1'): authentication data of a VRRPv2 advert other than none."""
+    return None if secret is None or auth_type in (0, None) else secret
+
+
+def number_secrets(first_seen: Mapping[bytes, float], start: int = 1) -> dict[bytes, int]:
+    """Numbers for secrets in order of their first appearance (the bytes break a tie, never shown)."""
+    ordered = sorted(first_seen, key=lambda secret: (first_seen[secret], secret))
+    return {secret: number for number, secret in enumerate(ordered, start)}
+
+
+def report_order(v: VirtualRouterSummary) -> tuple[object, ...]:
+    """The order of the report's virtual routers: by link, family, VRID and id."""
+    return (v.interface or "", v.vlan, v.family, v.vrid, v.id)
+
+
 class Summarizer:
     """Builds the report's virtual routers. Keeps the numbering of secrets across snapshots, so a
-    password is 'simple#1' in every report of a run without being shown."""
+    password is 'simple#1' in every report of a run without being shown; secrets new to a snapshot are
+    numbered in order of first appearance, after those numbered before."""
 
     def __init__(self) -> None:
         self._secret_numbers: dict[bytes, int] = {}
 
+    def preset(self, numbers: Mapping[bytes, int]) -> None:
+        """Numbers decided elsewhere (a shard's summaries use the whole stream's)."""
+        self._secret_numbers.update(numbers)
+
     def virtual_routers(
         self, vrs: list[VirtualRouter], groups: dict[Segment, SegmentGroups]
     ) -> list[VirtualRouterSummary]:
+        self._number_new_secrets(r for vr in vrs for r in vr.routers.values())
         labels = _Labels(vrs, groups)
         out = [self._virtual_router(vr, labels.of(vr)) for vr in vrs if vr.routers]
-        return sorted(out, key=lambda v: (v.interface or "", v.vlan, v.family, v.vrid, v.id))
+        return sorted(out, key=report_order)
+
+    def _number_new_secrets(self, routers: Iterable[Router]) -> None:
+        first: dict[bytes, float] = {}
+        for r in routers:
+            for (auth_type, secret), seen in r.auth.items():
+                key = numbered(auth_type, secret)
+                if key is not None and key not in self._secret_numbers and seen < first.get(key, float("inf")):
+                    first[key] = seen
+        self._secret_numbers.update(number_secrets(first, len(self._secret_numbers) + 1))
 
     def _virtual_router(self, vr: VirtualRouter, label: str) -> VirtualRouterSummary:
         vid = vr.id
@@ -84,9 +116,10 @@ class Summarizer:
         """'simple#1', 'cisco-md5#2', 'none': secrets become numbers in order of appearance, so a
         report can say two routers use different passwords without printing either."""
         name = AUTH_TYPE_NAMES.get(auth_type, str(auth_type)) if auth_type is not None else "none"
-        if secret is None or auth_type in (0, None):
+        key = numbered(auth_type, secret)
+        if key is None:
             return name
-        number = self._secret_numbers.setdefault(secret, len(self._secret_numbers) + 1)
+        number = self._secret_numbers.setdefault(key, len(self._secret_numbers) + 1)
         return f"{name}#{number}"
 
 

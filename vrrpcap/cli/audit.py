@@ -14,16 +14,22 @@ from vrrpcap.cli.options import (
     Files,
     FlapOption,
     IgnoreOption,
+    JobsOption,
     MissedOption,
     OutputOption,
+    PartitionOption,
     ProgressOption,
+    ReaderOption,
+    SensorOption,
     SettleOption,
     TzOption,
     VerboseOption,
     VridOption,
     analyzer_options,
     fail_on_option,
+    parquet_options,
 )
+from vrrpcap.cli.options import Reader as ReaderName
 from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
 from vrrpcap.cli.run import analyze_files, measure_files, verdict
 
@@ -51,6 +57,7 @@ class AuditFormat(StrEnum):
     markdown = "markdown"
     openmetrics = "openmetrics"
     prometheus = "prometheus"  # the text format node_exporter's textfile collector reads
+    parquet = "parquet"
 
 
 def audit(
@@ -61,8 +68,8 @@ def audit(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="text for people; json, junit, sarif or markdown for machines; openmetrics, or prometheus "
-            "for node_exporter's textfile collector: the metrics of `live --metrics` (docs/metrics.md).",
+            help="text for people; json, junit, sarif, markdown for machines; parquet (tables in the --output "
+            "directory); openmetrics, or prometheus for node_exporter's textfile collector (docs/metrics.md).",
         ),
     ] = AuditFormat.text,
     output: OutputOption = None,
@@ -92,6 +99,10 @@ def audit(
             show_default=False,
         ),
     ] = None,
+    jobs: JobsOption = None,
+    reader: ReaderOption = ReaderName.auto,
+    sensor: SensorOption = None,
+    partition_by: PartitionOption = None,
     progress: ProgressOption = None,
 ) -> None:
     """Virtual routers, masters, failovers and findings.
@@ -100,6 +111,7 @@ def audit(
     5 when a capture is damaged (what came before the damage is still audited), 6 when the output
     cannot be written, 0 otherwise.
     """
+    by = parquet_options(fmt.value, output, sensor, partition_by)
     refuse_inputs(files, [("--output", output)])
     options = analyzer_options(settle, missed_factor, flap_window)
     ignored, vrids = frozenset(ignore or ()), frozenset(vrid or ())
@@ -110,14 +122,29 @@ def audit(
         with output_file(output) as target:  # a temporary file renamed over the target: never half a file
             target.stream.write(text)
         raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
-    analysis = analyze_files(files, options, progress)
+    analysis = analyze_files(files, options, progress, jobs, reader.value)
     report = analysis.report.filtered(ignored, vrids)
     from vrrpcap.times import parse_zone
 
-    how = Rendering(parse_zone(tz), verbose, sarif_root or Path.cwd(), sarif_docs)
-    with output_file(output) as target:
-        render(report, fmt, target, gate, how)
+    if fmt is AuditFormat.parquet:
+        assert output is not None  # parquet_options made it a usage error
+        _tables(report, output, analysis.resolution, sensor, by, files)
+    else:
+        how = Rendering(parse_zone(tz), verbose, sarif_root or Path.cwd(), sarif_docs)
+        with output_file(output) as target:
+            render(report, fmt, target, gate, how)
     raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+
+
+def _tables(
+    report: Report, output: Path, resolution: float, sensor: str | None, by: tuple[str, ...], files: list[str]
+) -> None:
+    from vrrpcap.cli.tree import output_tree
+    from vrrpcap.render.arrow_schema import time_unit
+    from vrrpcap.render.parquet import run_name, write_report
+
+    with output_tree(output) as tree:
+        write_report(tree.open, report, time_unit(resolution), sensor, by, run_name(files, sensor))  # type: ignore[arg-type]
 
 
 def render(report: Report, fmt: AuditFormat, target: Target, gate: Severity | None, how: Rendering) -> None:

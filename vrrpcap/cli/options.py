@@ -132,6 +132,79 @@ FlapOption = Annotated[
         help="Seconds in which more than 3 master changes count as flapping.",
     ),
 ]
+def check_jobs(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a number of processes >= 1")
+    return value
+
+
+class Reader(StrEnum):
+    auto = "auto"
+    native = "native"
+    tshark = "tshark"
+
+
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        callback=check_jobs,
+        help="Processes: decode files and analyze shards of virtual routers in parallel; 1: one process"
+        " [default: the cores, for inputs of 64 MB or more].",
+        show_default=False,
+    ),
+]
+ReaderOption = Annotated[
+    Reader,
+    typer.Option(
+        "--reader",
+        metavar="READER",
+        help="auto: pcap/pcapng read by vrrpcap, any other format through tshark (pyshark); "
+        "tshark: every file through tshark; native: vrrpcap's reader only.",
+        case_sensitive=False,
+    ),
+]
+class PartitionBy(StrEnum):
+    date = "date"
+    sensor = "sensor"
+
+
+SensorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sensor", metavar="NAME", help="With -f parquet: this name in every row (the capture point)."
+    ),
+]
+PartitionOption = Annotated[
+    list[PartitionBy] | None,
+    typer.Option(
+        "--partition-by",
+        metavar="KEY",
+        help="With -f parquet: a hive-style dataset under --output, by date (UTC day) or sensor (repeat"
+        " for both, outermost first).",
+        case_sensitive=False,
+    ),
+]
+
+
+def parquet_options(
+    fmt: str, output: Path | None, sensor: str | None, partition: list[PartitionBy] | None
+) -> tuple[str, ...]:
+    """The partition keys, after the checks that make misuse a usage error (exit 2)."""
+    by = tuple(dict.fromkeys(p.value for p in partition or ()))
+    if fmt != "parquet":
+        if sensor is not None or by:
+            raise typer.BadParameter("needs -f parquet", param_hint="'--sensor' / '--partition-by'")
+        return by
+    if output is None or str(output) == "-":
+        raise typer.BadParameter("Parquet is written to files: give --output", param_hint="'-f parquet'")
+    if "sensor" in by and not sensor:
+        raise typer.BadParameter("partitioning by sensor needs --sensor NAME", param_hint="'--partition-by'")
+    return by
+
+
 ProgressOption = Annotated[
     bool | None,
     typer.Option("--progress/--no-progress", help="Progress bar on stderr [default: when it is a terminal]."),

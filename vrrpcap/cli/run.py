@@ -8,6 +8,8 @@ readers, the analyzer and rich are imported when a command runs, not when `--hel
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,24 +21,30 @@ from vrrpcap.errors import ExitCode, Interrupted
 if TYPE_CHECKING:
     from vrrpcap.analysis import Options
     from vrrpcap.findings import Severity
+    from vrrpcap.frames.choose import ReaderChoice
     from vrrpcap.pipeline import AdvertStream
     from vrrpcap.report import Report
+
+
+# Below this much input, starting worker processes costs more than they save (-j not given).
+PARALLEL_FROM_BYTES = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
     report: Report
     damaged: bool  # a capture was truncated or inconsistent: what came before the damage is in the report
+    resolution: float = 1e-6  # the finest timestamp resolution of the inputs (seconds)
 
 
 @contextmanager
-def advert_stream(files: Sequence[str], progress: bool | None) -> Iterator[AdvertStream]:
+def advert_stream(files: Sequence[str], progress: bool | None, reader: ReaderChoice = "auto") -> Iterator[AdvertStream]:
     """The adverts of the captures merged by time, with a progress bar on a terminal's stderr."""
     from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream
 
     show = stderr_is_terminal() if progress is None else progress
-    with CaptureSet(list(files)) as captures:
+    with CaptureSet(list(files), reader=reader) as captures:
         total = sum(r.size or 0 for r in captures.readers)
         if not show or not total:
             yield AdvertStream(captures)
@@ -65,17 +73,53 @@ def warn_problems(stream: AdvertStream) -> None:
         warn(line)
 
 
-def analyze_files(files: Sequence[str], options: Options, progress: bool | None) -> Analysis:
-    """Read the captures (merged by time) through the pipeline; the problems the readers met are warnings."""
+def processes(files: Sequence[str], jobs: int | None) -> int:
+    """How many processes audit the files: -j as given; else the cores for large inputs, 1 for small
+    ones. stdin is read by this process alone."""
+    if "-" in files:
+        return 1
+    if jobs is not None:
+        return jobs
+    total = 0
+    for name in files:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(name)
+    if total < PARALLEL_FROM_BYTES:
+        return 1
+    from vrrpcap.parallel.runner import cores
+
+    return cores()
+
+
+def analyze_files(
+    files: Sequence[str],
+    options: Options,
+    progress: bool | None,
+    jobs: int | None = 1,
+    reader: ReaderChoice = "auto",
+) -> Analysis:
+    """Read the captures (merged by time) through the pipeline; the problems the readers met are warnings.
+    With more than one process the audit is sharded (vrrpcap/parallel/): the report is the same."""
     from vrrpcap.pipeline import Pipeline
 
-    with advert_stream(files, progress) as stream:
+    workers = processes(files, jobs)
+    if workers > 1:
+        from vrrpcap.parallel.runner import audit_files
+
+        try:
+            sharded = audit_files(files, options, workers, reader)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        for line in sharded.problems:
+            warn(line)
+        return Analysis(sharded.report, sharded.damaged, sharded.resolution)
+    with advert_stream(files, progress, reader) as stream:
         try:
             report = Pipeline(options).run(stream)
         except KeyboardInterrupt:
             raise Interrupted() from None
         warn_problems(stream)
-        return Analysis(report, stream.captures.damaged)
+        return Analysis(report, stream.captures.damaged, stream.captures.resolution())
 
 
 def measure_files(

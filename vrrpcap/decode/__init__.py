@@ -23,7 +23,7 @@ from vrrpcap.decode.advert import (
     advert_to_dict,
     auth_data_text,
 )
-from vrrpcap.decode.cache import CachingDecoder
+from vrrpcap.decode.cache import CachingDecoder, stamped
 from vrrpcap.decode.frame import decode_frame, decode_frames
 
 __all__ = [
@@ -40,4 +40,5 @@ __all__ = [
     "auth_data_text",
     "decode_frame",
     "decode_frames",
+    "stamped",
 ]

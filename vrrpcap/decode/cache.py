@@ -58,6 +58,11 @@ def _masked_ip(linktype: int, data: bytes) -> int:
     return ip if len(data) >= ip + 20 else 0
 
 
+def stamped(template: Advert, file: str, number: int, time: float) -> Advert:
+    """A decoded advert again, as carried by another frame (its file, number and time)."""
+    return _clone(template, file, number, time, template.ip_id)  # columnar paths: the first frame's IP ID
+
+
 def _content_key_py(linktype: int, data: bytes) -> bytes:
     ip = _masked_ip(linktype, data)
     if ip:
@@ -88,11 +93,7 @@ class CachingDecoder:
         try:
             template = self._cache[key]
         except KeyError:
-            advert = decode_frame(frame)
-            if len(self._cache) >= self.size:
-                self._cache.clear()
-            self._cache[key] = advert
-            return advert
+            return self._decoded(key, frame)
         if template is None:
             return None
         ip_id = template.ip_id
@@ -102,3 +103,19 @@ class CachingDecoder:
                 data = frame.data
                 ip_id = (data[ip + 4] << 8) | data[ip + 5]
         return _clone(template, frame.file, frame.number, frame.time, ip_id)
+
+    def template(self, frame: Frame) -> Advert | None:
+        """The advert decoded from the first frame with this frame's content (its file, number and time
+        are that frame's): columnar readers keep one per content and three numbers per advert."""
+        key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
+        try:
+            return self._cache[key]
+        except KeyError:
+            return self._decoded(key, frame)
+
+    def _decoded(self, key: tuple[int, str | None, bytes], frame: Frame) -> Advert | None:
+        advert = decode_frame(frame)
+        if len(self._cache) >= self.size:
+            self._cache.clear()
+        self._cache[key] = advert
+        return advert

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from vrrpcap.frames.choose import ReaderChoice, open_reader
 from vrrpcap.frames.frame import Frame
 from vrrpcap.frames.reader import CaptureReader
 
@@ -17,11 +18,12 @@ class CaptureSet:
 
     paths: Iterable[str]
     readers: list[CaptureReader] = field(default_factory=list)
+    reader: ReaderChoice = "auto"  # vrrpcap's own reader, or Wireshark's for other formats (choose.py)
 
     def open(self) -> CaptureSet:
         try:
             for path in self.paths:
-                self.readers.append(CaptureReader(path))
+                self.readers.append(open_reader(path, self.reader))
         except BaseException:
             self.close()
             raise
@@ -55,6 +57,10 @@ class CaptureSet:
     @property
     def damaged(self) -> bool:
         return any(reader.damage or reader.anomalies for reader in self.readers)
+
+    def resolution(self) -> float:
+        """The finest timestamp resolution of the interfaces read so far (seconds; 1e-6 when none)."""
+        return min((i.resolution for r in self.readers for i in r.interfaces), default=1e-6)
 
 
 def _frame_time(frame: Frame) -> float:

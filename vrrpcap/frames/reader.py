@@ -16,12 +16,12 @@ import importlib
 import os
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, BinaryIO, Literal, cast
+from typing import Any, BinaryIO, cast
 
 from vrrpcap.errors import NotACapture
 from vrrpcap.frames.decompress import Compression
 from vrrpcap.frames.frame import Frame
-from vrrpcap.frames.open import READ_ERRORS, SCAN_WINDOW, ByteSource, Format, open_path
+from vrrpcap.frames.open import READ_ERRORS, SCAN_WINDOW, ByteSource, open_path
 from vrrpcap.frames.pcap import pcap_frames
 from vrrpcap.frames.pcapng import pcapng_frames
 from vrrpcap.frames.state import ReadState
@@ -55,7 +55,8 @@ class CaptureReader(ReadState):
         raw = self._open_raw(path)
         self._source = ByteSource(raw, self.label, self.size)
         # "unknown": compressed data cut short before the capture's first bytes (then `damage` says so).
-        self.format: Format | Literal["unknown"] = self._source.format or "unknown"
+        # pcap, pcapng; "unknown" when cut short before the header; Wireshark's name in frames/tshark.py.
+        self.format: str = self._source.format or "unknown"
         self.compression: Compression | None = self._source.compression
 
     def _open_raw(self, path: str) -> BinaryIO:

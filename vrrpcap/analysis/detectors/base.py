@@ -58,5 +58,8 @@ class Detector:
         """The same master came back after a silence nobody filled."""
 
     def report_findings(self, view: ReportView) -> list[Finding]:
-        """Findings computed from the whole state at report time (not counted as they happen)."""
+        """Findings computed from the whole state at report time (not counted as they happen).
+
+        They must depend on the view alone: a sharded audit (vrrpcap/parallel/) calls this on fresh
+        detectors over the merged summaries of every shard."""
         return []
