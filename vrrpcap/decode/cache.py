@@ -86,30 +86,29 @@ class CachingDecoder:
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._cache: dict[tuple[int, str | None, bytes], Advert | None] = {}
+        # Per content: the advert and where the frame's IPv4 identification sits (0: it is not read per
+        # frame). Frames of one content share their layout, so the offset is found once.
+        self._cache: dict[tuple[int, str | None, bytes], tuple[Advert | None, int]] = {}
 
     def __call__(self, frame: Frame) -> Advert | None:
         key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
         try:
-            template = self._cache[key]
+            template, ip = self._cache[key]
         except KeyError:
             return self._decoded(key, frame)
         if template is None:
             return None
-        ip_id = template.ip_id
-        if ip_id is not None and template.kind != "icmp-quote":  # a quote's ID is the quoted packet's, in the key
-            ip = _masked_ip(frame.linktype, frame.data)
-            if ip:
-                data = frame.data
-                ip_id = (data[ip + 4] << 8) | data[ip + 5]
-        return _clone(template, frame.file, frame.number, frame.time, ip_id)
+        if ip:
+            data = frame.data
+            return _clone(template, frame.file, frame.number, frame.time, (data[ip + 4] << 8) | data[ip + 5])
+        return _clone(template, frame.file, frame.number, frame.time, template.ip_id)
 
     def template(self, frame: Frame) -> Advert | None:
         """The advert decoded from the first frame with this frame's content (its file, number and time
         are that frame's): columnar readers keep one per content and three numbers per advert."""
         key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
         try:
-            return self._cache[key]
+            return self._cache[key][0]
         except KeyError:
             return self._decoded(key, frame)
 
@@ -117,5 +116,7 @@ class CachingDecoder:
         advert = decode_frame(frame)
         if len(self._cache) >= self.size:
             self._cache.clear()
-        self._cache[key] = advert
+        # A quote's ID is the quoted packet's, part of the key: only an advert's own ID is read per frame.
+        ip = _masked_ip(frame.linktype, frame.data) if advert is not None and advert.ip_id is not None else 0
+        self._cache[key] = (advert, ip if advert is not None and advert.kind != "icmp-quote" else 0)
         return advert
