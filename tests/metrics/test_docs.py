@@ -26,7 +26,7 @@ def test_every_metric_is_documented_with_its_type_and_labels() -> None:
     documented = rows()
     assert set(documented) == {f.exposed for f in FAMILIES}
     for family in FAMILIES:
-        name, kind, labels, meaning, keepalived = documented[family.exposed]
+        _, kind, labels, meaning, keepalived = documented[family.exposed]
         assert kind == family.kind, family.name
         for label in family.labels:
             assert f"`{label}`" in labels, (family.name, label)
@@ -42,5 +42,6 @@ def test_readme_shows_the_exporter_on_the_documented_port() -> None:
 
 def test_fleet_doc_covers_the_set_up() -> None:
     fleet = (ROOT / "docs" / "fleet.md").read_text()
-    for topic in ("One sensor per L2 segment", "`sensor` label", "remote_write", "federate", "Two sensors on one segment"):
+    topics = ("One sensor per L2 segment", "`sensor` label", "remote_write", "federate", "Two sensors on one segment")
+    for topic in topics:
         assert topic in fleet, topic
