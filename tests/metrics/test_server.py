@@ -189,3 +189,13 @@ def test_write_takes_one_interface(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2 and "--write saves one interface" in done.stderr
     assert not (tmp_path / "x.pcapng").exists()
+
+
+def test_without_prometheus_client_live_metrics_says_what_to_install() -> None:
+    hide = "import sys; sys.modules['prometheus_client'] = None; from vrrpcap.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "live", "lo", "--json", "--metrics", "127.0.0.1:0"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr == "vrrpcap: error: --metrics needs prometheus_client: pip install 'vrrpcap[metrics]'\n"

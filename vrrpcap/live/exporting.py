@@ -5,7 +5,9 @@ The metrics package is imported only when the option is given (prometheus_client
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,8 @@ from vrrpcap.report import InputSummary
 
 if TYPE_CHECKING:
     from vrrpcap.metrics import Listen, Metrics, MetricsServer, NameLookup
+
+WAKE = object()  # on the frame queue: a scrape waits
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,19 @@ def serve(
     vrids: frozenset[int],
     ignored: frozenset[str],
     inputs: Callable[[], Sequence[InputSummary]],
+    frames: queue.Queue[object],
 ) -> tuple[Metrics, MetricsServer]:
-    """The engine's metrics, listening (one-line errors: no prometheus_client, the port taken)."""
-    from vrrpcap.metrics import Metrics, MetricsServer, Scope
+    """The engine's metrics, listening (one-line errors: no prometheus_client, the port taken). The
+    capture loop serves the scrapes (`Metrics.serve`); a marker on its frame queue wakes it when idle
+    (a busy loop serves them after its batch; the session ignores what is not a frame)."""
+    from vrrpcap.metrics import Desk, Metrics, MetricsServer, Scope
+
+    def wake() -> None:
+        with suppress(queue.Full):
+            frames.put_nowait(WAKE)
 
     metrics = Metrics(engine, Scope(options.expiry, options.max_series, vrids), ignored, options.names, inputs)
+    metrics.desk = Desk(wake)
     server = MetricsServer(options.listen, metrics)
     server.start()
     return metrics, server

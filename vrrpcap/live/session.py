@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
 REDRAW_MIN = 0.1  # at most ten redraws a second, however many events
-BATCH = 1000  # frames handled between two looks at the clock
+BATCH = 1000  # frames handled between two looks at the clock (and at waiting scrapes)
 
 
 @dataclass
@@ -92,7 +92,6 @@ class LiveSession:
         self.source: Captures | None = None
         self.metrics: Metrics | None = None
         self.server: MetricsServer | None = None
-        self.gate: AbstractContextManager[object] = nullcontext()
         self.writer: PcapngWriter | None = None
         self.notifier: Notifier | None = None
         self.view: Dashboard | PlainLog | None = None
@@ -270,10 +269,10 @@ class LiveSession:
         self.source.start()
 
     def _serve_metrics(self) -> None:
-        wanted, o = self.options.metrics, self.options
-        if wanted is not None:
-            self.metrics, self.server = serve(wanted, self.pipeline.engine, o.vrids, o.ignored, self.inputs)
-            self.gate = self.metrics.gate
+        o = self.options
+        if o.metrics is not None:
+            engine = self.pipeline.engine
+            self.metrics, self.server = serve(o.metrics, engine, o.vrids, o.ignored, self.inputs, self.frames)
 
     def run(self) -> Outcome:
         """Capture until --duration, --count, a signal or a capture error; return the outcome."""
@@ -323,12 +322,13 @@ class LiveSession:
             except queue.Empty:
                 item = None
             now = time.time()
-            with self.gate:  # a scrape waits until this batch is in
-                self._batch(item, now)
-                self._results(now)
-                if now >= next_tick:
-                    self._tick(now)
-                    next_tick = max(next_tick + TICK, now + TICK / 2)
+            self._batch(item, now)
+            self._results(now)
+            if now >= next_tick:
+                self._tick(now)
+                next_tick = max(next_tick + TICK, now + TICK / 2)
+            if self.metrics is not None:
+                self.metrics.serve()  # scrapes waiting for this batch to be in
             if deadline is not None and now >= deadline and self.stop_reason is None:
                 self.stop_reason = "duration"
             self._draw(now)
@@ -351,22 +351,22 @@ class LiveSession:
         assert source is not None
         source.stop()
         now = time.time()
-        with self.gate:
-            while True:  # frames captured before the stop still count
-                try:
-                    item = self.frames.get_nowait()
-                except queue.Empty:
-                    break
-                if isinstance(item, Frame):
-                    self._frame(item, now)
+        while True:  # frames captured before the stop still count
+            try:
+                item = self.frames.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Frame):
+                self._frame(item, now)
         self.stats = source.stats()
         total = self._total()
         if self.notifier is not None:
             self.notifier.close(wait=self.options.notify_timeout + 1.0)
             self._results(time.time())
         end = time.time()
-        with self.gate:
-            self.report = self.pipeline.finish(self.inputs(end))
+        if self.metrics is not None:
+            self.metrics.serve()
+        self.report = self.pipeline.finish(self.inputs(end))
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, end))
         if self.writer is not None:

@@ -7,16 +7,17 @@ prometheus_client (the `metrics` extra) negotiates the format and adds the proce
 
 from vrrpcap.metrics.catalogue import FAMILIES, Family, exported_names
 from vrrpcap.metrics.labels import ConfiguredName, NameLookup, VirtualRouterFacts
-from vrrpcap.metrics.model import Gate, Metrics
+from vrrpcap.metrics.model import Busy, Desk, Metrics
 from vrrpcap.metrics.scrape import Scope
 from vrrpcap.metrics.server import DEFAULT_PORT, Listen, MetricsServer, parse_listen
 
 __all__ = [
     "DEFAULT_PORT",
     "FAMILIES",
+    "Busy",
     "ConfiguredName",
+    "Desk",
     "Family",
-    "Gate",
     "Listen",
     "Metrics",
     "MetricsServer",

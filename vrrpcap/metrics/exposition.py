@@ -52,14 +52,14 @@ def header(family: Family, openmetrics: bool) -> str:
     return f"# HELP {name} {_help(family.help, False)}\n# TYPE {name} {kind}\n"
 
 
-def document(blocks: Iterable[tuple[Family, list[str]]], openmetrics: bool, tail: str = "") -> str:
-    """Every family's header and samples, in order; ``tail`` (already formatted) before the end."""
+def document(blocks: Iterable[tuple[Family, list[str]]], openmetrics: bool, tail: str = "", end: bool = True) -> str:
+    """Every family's header and samples, in order; ``tail`` (already formatted), then the end."""
     parts: list[str] = []
     for family, lines in blocks:
         parts.append(header(family, openmetrics))
         parts.extend(lines)
     parts.append(tail)
-    if openmetrics:
+    if openmetrics and end:
         parts.append("# EOF\n")
     return "".join(parts)
 

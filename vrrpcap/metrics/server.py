@@ -19,7 +19,7 @@ from typing import Any
 
 from vrrpcap.errors import InputUnavailable, OutputFailed
 from vrrpcap.metrics.exposition import negotiate
-from vrrpcap.metrics.model import Metrics
+from vrrpcap.metrics.model import Busy, Metrics
 
 DEFAULT_PORT = 10112  # outside 9100-9999 (the exporters' range, all allocated); 112: VRRP's protocol number
 PATH = "/metrics"
@@ -88,7 +88,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404, "text/plain; charset=utf-8", b"vrrpcap: metrics are at /metrics\n")
             return
         openmetrics, content_type = negotiate(self.headers.get("Accept"))
-        body = self.server.metrics.exposition(openmetrics, _process_metrics(openmetrics)).encode()
+        try:
+            body = self.server.metrics.exposition(openmetrics, _process_metrics(openmetrics)).encode()
+        except Busy as exc:
+            self._answer(503, "text/plain; charset=utf-8", f"vrrpcap: {exc}\n".encode())
+            return
         gzipped = "gzip" in (self.headers.get("Accept-Encoding") or "")
         self._answer(200, content_type, gzip.compress(body, 1) if gzipped else body, gzipped)
 
