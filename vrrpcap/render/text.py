@@ -17,7 +17,7 @@ from vrrpcap.findings import Finding, Severity
 from vrrpcap.render.common import clock, duration
 from vrrpcap.render.escape import printable
 from vrrpcap.render.groups import EXAMPLES, EvidenceNames, FindingGroup, group_findings
-from vrrpcap.render.table import Cell, Column, console_for, fit, packed, wrapped
+from vrrpcap.render.table import Cell, Column, console_for, emit, fit, packed, wrapped
 from vrrpcap.report import Report, VirtualRouter
 from vrrpcap.times import UTC_ZONE, Zone, day
 
@@ -46,17 +46,15 @@ def _line(*parts: tuple[str, str | None]) -> Text:
 def _summary(console: Console, report: Report, zone: Zone) -> None:
     for item in report.inputs:
         drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
-        console.print(_line((item.path, "bold"), (f": {item.packets} frames, {item.adverts} VRRP{drops}", None)))
+        emit(console, _line((item.path, "bold"), (f": {item.packets} frames, {item.adverts} VRRP{drops}", None)))
         if item.first_time is not None:
             span = f"{clock(item.first_time, zone=zone)} to {clock(item.last_time, zone=zone)} {zone.name}"
-            console.print(_line((f"  {span}", None)))
+            emit(console, _line((f"  {span}", None)))
     s = report.summary
-    console.print(
-        f"{s.virtual_routers} virtual router(s), {s.adverts} adverts "
-        f"({s.multicast_adverts} multicast, {s.unicast_adverts} unicast"
-        + (f", {s.carp_adverts} CARP" if s.carp_adverts else "")
-        + f"), {s.failovers} failover(s)",
-        markup=False,
+    carp = f", {s.carp_adverts} CARP" if s.carp_adverts else ""
+    counts = f"({s.multicast_adverts} multicast, {s.unicast_adverts} unicast{carp})"
+    emit(
+        console, Text(f"{s.virtual_routers} virtual router(s), {s.adverts} adverts {counts}, {s.failovers} failover(s)")
     )
 
 
@@ -90,17 +88,17 @@ def _virtual_routers(console: Console, report: Report, zone: Zone) -> None:
         console.print(table)
         return
     # Too narrow for the table: one block per virtual router, nothing folded.
-    console.print(Text("Virtual routers", style="bold"), Text(f"(masters: {when}; + still master)", style="dim"))
+    emit(console, Text("Virtual routers", style="bold"), Text(f"(masters: {when}; + still master)", style="dim"))
     for vr in report.virtual_routers:
         facts = f"  v{'/'.join(map(str, vr.versions))} {vr.delivery}, {len(vr.failovers)} failover(s)"
-        console.print(_line((vr.id, "bold"), (facts, None)))
+        emit(console, _line((vr.id, "bold"), (facts, None)))
         for name, lines in (
             ("VIPs", packed(_vips(vr), console.width, 11)),
             ("routers", packed(_routers(vr), console.width, 11)),
             ("masters", _masters(vr, zone, dated)),
         ):
             for number, line in enumerate(lines):
-                console.print(_line((f"  {name if number == 0 else '':<8} ", "dim"), (line, None)))
+                emit(console, _line((f"  {name if number == 0 else '':<8} ", "dim"), (line, None)))
 
 
 def _vips(vr: VirtualRouter) -> list[str]:
@@ -123,7 +121,7 @@ def _masters(vr: VirtualRouter, zone: Zone, dated: bool) -> list[str]:
 
 def _findings(console: Console, report: Report, zone: Zone, verbose: bool) -> None:
     if not report.findings:
-        console.print("\nno findings")
+        emit(console, Text("\nno findings"))
         return
     names = EvidenceNames(report.inputs)
     groups = group_findings(report.findings)
@@ -134,8 +132,8 @@ def _findings(console: Console, report: Report, zone: Zone, verbose: bool) -> No
         total = sum(len(g.findings) for g in mine)
         style = SEVERITY_STYLE[severity]
         grouped = "" if verbose or total == len(mine) else f" in {len(mine)} group(s)"
-        console.print()
-        console.print(Text(f"{severity.label.upper()}S ({total}{grouped})", style=style))
+        emit(console, Text())
+        emit(console, Text(f"{severity.label.upper()}S ({total}{grouped})", style=style))
         for group in mine:
             if verbose or len(group.findings) == 1:
                 for f in group.findings:
@@ -143,7 +141,7 @@ def _findings(console: Console, report: Report, zone: Zone, verbose: bool) -> No
             else:
                 _group(console, group, style, names, zone)
     if not verbose and any(len(g.findings) > EXAMPLES for g in groups):
-        console.print(Text("\n--verbose lists every finding", style="dim"))
+        emit(console, Text("\n--verbose lists every finding", style="dim"))
 
 
 def _when(f: Finding, zone: Zone) -> str:
@@ -155,11 +153,11 @@ def _when(f: Finding, zone: Zone) -> str:
 
 def _prose(console: Console, text: str, indent: int, style: str | None = None) -> None:
     for line in wrapped(text, console.width, indent):
-        console.print(_line((" " * indent + line, style)))
+        emit(console, _line((" " * indent + line, style)))
 
 
 def _finding(console: Console, f: Finding, style: str, names: EvidenceNames, zone: Zone) -> None:
-    console.print(_line(("  ", None), (f.code, style), (f" {f.vr}" if f.vr else "", None), (_when(f, zone), None)))
+    emit(console, _line(("  ", None), (f.code, style), (f" {f.vr}" if f.vr else "", None), (_when(f, zone), None)))
     _prose(console, f.message, 4)
     if f.evidence:
         _prose(console, f"frames {names.text(f.evidence)}", 4, "dim")
@@ -168,22 +166,32 @@ def _finding(console: Console, f: Finding, style: str, names: EvidenceNames, zon
 def _group(console: Console, group: FindingGroup, style: str, names: EvidenceNames, zone: Zone) -> None:
     n = len(group.findings)
     span = f"{clock(group.first, zone=zone)} to {clock(group.last, zone=zone)}"
+    if group.severity == Severity.INFO:  # failovers, priority changes: collapsed per virtual router
+        emit(
+            console,
+            _line(
+                ("  ", None), (group.code, style), (f" {group.vr}" if group.vr else "", None), (f"  {n} times", None)
+            ),
+        )
+        routers = f", between {', '.join(group.routers)}" if len(group.routers) <= 4 else ""
+        _prose(console, span + routers, 4)
+        return
     head = f" {n} findings"
     if group.occurrences > n:
         head += f" ({group.occurrences} occurrences)"
-    console.print(_line(("  ", None), (group.code, style), (f" {group.vr}" if group.vr else "", None), (head, None)))
-    console.print(_line((f"    {span}", None)))
+    emit(console, _line(("  ", None), (group.code, style), (f" {group.vr}" if group.vr else "", None), (head, None)))
+    emit(console, _line((f"    {span}", None)))
     routers = group.routers
     if len(routers) > 1:
         for number, line in enumerate(packed(list(routers), console.width, 13)):
-            console.print(_line((f"    {'routers:' if number == 0 else '':<8} {line}", None)))
+            emit(console, _line((f"    {'routers:' if number == 0 else '':<8} {line}", None)))
     worst = group.worst()
     label = "each:" if n == len(worst) else "worst:" if group.ranked else "first:"
-    console.print(_line((f"    {label}", "dim")))
+    emit(console, _line((f"    {label}", "dim")))
     for f in worst:
-        console.print(_line((f"     {_when(f, zone)}", None)))
+        emit(console, _line((f"     {_when(f, zone)}", None)))
         _prose(console, f.message, 8)
         if f.evidence:
             _prose(console, f"frames {names.text(f.evidence)}", 8, "dim")
     if n > len(worst):
-        console.print(_line((f"      ... and {n - len(worst)} more like these", "dim")))
+        emit(console, _line((f"      ... and {n - len(worst)} more like these", "dim")))

@@ -17,7 +17,7 @@ from rich.text import Text
 from vrrpcap.render.common import clock
 from vrrpcap.render.escape import csv_cell, printable
 from vrrpcap.render.runs import RunRow, run_rows
-from vrrpcap.render.table import Cell, Column, console_for, fit, packed, wrapped
+from vrrpcap.render.table import Cell, Column, console_for, emit, fit, packed, wrapped
 from vrrpcap.report import Report
 from vrrpcap.times import UTC_ZONE, Zone, day, iso8601
 
@@ -72,9 +72,9 @@ def render_table(report: Report, out: TextIO, color: bool, zone: Zone = UTC_ZONE
         days = {d for r in mine for d in (day(r.run.start, zone), day(r.run.end, zone))}
         dated = len(days) > 1
         when = f"times in {zone.name}" + ("" if dated else f", {next((d for d in days if d), '')}")
-        console.print(Text.assemble((printable(vr.id), "bold"), (f"  {when}", "dim")))
+        emit(console, Text.assemble((printable(vr.id), "bold"), (f"  {when}", "dim")))
         for number, line in enumerate(packed(list(vr.vips), console.width, 7)):
-            console.print(Text(printable(f"{'VIPs' if number == 0 else '':<6} {line}"), style="dim"))
+            emit(console, Text(printable(f"{'VIPs' if number == 0 else '':<6} {line}"), style="dim"))
         overlapping = any(r.overlaps for r in mine)
         columns = [*COLUMNS, OVERLAPS] if overlapping else list(COLUMNS)
         cells: list[list[Cell]] = [
@@ -102,14 +102,14 @@ def _blocks(console: Console, rows: list[RunRow], zone: Zone, dated: bool) -> No
     """The runs one after another when the table does not fit: nothing folded or cut."""
     for r in rows:
         head = f"  {r.run.router}  {clock(r.run.start, dated, zone)} to {clock(r.run.end, dated, zone)}"
-        console.print(Text(printable(head)))
+        emit(console, Text(printable(head)))
         facts = f"{r.lasted}, {r.run.adverts} advert(s), priority {r.priorities}"
         lines = [facts, f"began: {r.began}", f"ended: {r.ended}"]
         if r.overlaps:
             lines.append(f"overlapped by {r.overlap_text}")
         for line in lines:
             for part in wrapped(line, console.width, 6):
-                console.print(Text(printable("      " + part)))
+                emit(console, Text(printable("      " + part)))
 
 
 def render_csv(report: Report, out: TextIO) -> None:
