@@ -173,8 +173,8 @@ def _group(console: Console, group: FindingGroup, style: str, names: EvidenceNam
                 ("  ", None), (group.code, style), (f" {group.vr}" if group.vr else "", None), (f"  {n} times", None)
             ),
         )
-        routers = f", between {', '.join(group.routers)}" if len(group.routers) <= 4 else ""
-        _prose(console, span + routers, 4)
+        between = f", between {', '.join(group.routers)}" if len(group.routers) <= 4 else ""
+        _prose(console, span + between, 4)
         return
     head = f" {n} findings"
     if group.occurrences > n:
