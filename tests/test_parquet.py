@@ -142,6 +142,7 @@ def test_arrow_engine_equals_the_records(path: Path) -> None:
     assert len(rows) == len(records)
     for row, record in zip(rows, records, strict=True):
         assert round(row.pop("time").timestamp() * 1e6) == round(record.pop("time") * 1e6)
+        record.pop("time_iso")  # Arrow keeps the time as a timestamp only
         assert row.pop("sensor") is None
         assert row == record
 

@@ -112,8 +112,7 @@ def _arrow_adverts(paths: list[str], show_secrets: bool, reader: ReaderChoice) -
         columns.file,
         columns.frame,
         columns.time,
+        columns.ip_id,
         unit,
         show_secrets,
     )
-
-

@@ -40,7 +40,6 @@ class SegmentIndex:
         self.groups_named: set[str] = set()  # ids are never reused within a run, even after a merge
         self.created = 0  # virtual routers made on this segment: a reused group name gets '#<this + 1>'
 
-
     def _changed(self) -> None:
         self.version += 1
 

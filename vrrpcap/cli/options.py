@@ -132,6 +132,8 @@ FlapOption = Annotated[
         help="Seconds in which more than 3 master changes count as flapping.",
     ),
 ]
+
+
 def check_jobs(value: int | None) -> int | None:
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value} is not a number of processes >= 1")
@@ -166,6 +168,8 @@ ReaderOption = Annotated[
         case_sensitive=False,
     ),
 ]
+
+
 class PartitionBy(StrEnum):
     date = "date"
     sensor = "sensor"
@@ -173,9 +177,7 @@ class PartitionBy(StrEnum):
 
 SensorOption = Annotated[
     str | None,
-    typer.Option(
-        "--sensor", metavar="NAME", help="With -f parquet: this name in every row (the capture point)."
-    ),
+    typer.Option("--sensor", metavar="NAME", help="With -f parquet: this name in every row (the capture point)."),
 ]
 PartitionOption = Annotated[
     list[PartitionBy] | None,

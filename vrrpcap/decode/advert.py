@@ -82,7 +82,8 @@ FIELD_NAMES: tuple[str, ...] = (
     "auth_data",
     "time_iso",
 )
-_STORED = FIELD_NAMES[:-2]  # the rest are made from the record: the shown secret, the ISO time
+# The fields copied from the record as they are; the rest are made from it (the shown secret, the ISO time).
+STORED_FIELDS: tuple[str, ...] = FIELD_NAMES[:-2]
 
 
 def auth_data_text(advert: Advert, show_secrets: bool) -> str | None:
@@ -101,7 +102,7 @@ def auth_data_text(advert: Advert, show_secrets: bool) -> str | None:
 def advert_to_dict(advert: Advert, show_secrets: bool = False) -> dict[str, Any]:
     """A JSON-ready dict with the stable field names (lists for tuples, auth data redacted)."""
     out: dict[str, Any] = {}
-    for name in _STORED:
+    for name in STORED_FIELDS:
         value = getattr(advert, name)
         out[name] = list(value) if isinstance(value, tuple) else value
     out["auth_data"] = auth_data_text(advert, show_secrets)

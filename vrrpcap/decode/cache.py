@@ -58,9 +58,9 @@ def _masked_ip(linktype: int, data: bytes) -> int:
     return ip if len(data) >= ip + 20 else 0
 
 
-def stamped(template: Advert, file: str, number: int, time: float) -> Advert:
-    """A decoded advert again, as carried by another frame (its file, number and time)."""
-    return _clone(template, file, number, time, template.ip_id)  # columnar paths: the first frame's IP ID
+def stamped(template: Advert, file: str, number: int, time: float, ip_id: int | None) -> Advert:
+    """A decoded advert again, as carried by another frame (its file, number, time and IPv4 ID)."""
+    return _clone(template, file, number, time, ip_id)
 
 
 def _content_key_py(linktype: int, data: bytes) -> bytes:
@@ -103,14 +103,22 @@ class CachingDecoder:
             return _clone(template, frame.file, frame.number, frame.time, (data[ip + 4] << 8) | data[ip + 5])
         return _clone(template, frame.file, frame.number, frame.time, template.ip_id)
 
-    def template(self, frame: Frame) -> Advert | None:
+    def template(self, frame: Frame) -> tuple[Advert | None, int | None]:
         """The advert decoded from the first frame with this frame's content (its file, number and time
-        are that frame's): columnar readers keep one per content and three numbers per advert."""
+        are that frame's), and this frame's own IPv4 identification: columnar readers keep one advert per
+        content and a few numbers per advert."""
         key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
         try:
-            return self._cache[key][0]
+            template, ip = self._cache[key]
         except KeyError:
-            return self._decoded(key, frame)
+            advert = self._decoded(key, frame)
+            return advert, None if advert is None else advert.ip_id
+        if template is None:
+            return None, None
+        if ip:
+            data = frame.data
+            return template, (data[ip + 4] << 8) | data[ip + 5]
+        return template, template.ip_id
 
     def _decoded(self, key: tuple[int, str | None, bytes], frame: Frame) -> Advert | None:
         advert = decode_frame(frame)

@@ -1,9 +1,9 @@
-"""Adverts as columns: each distinct frame content decoded once, three numbers per advert.
+"""Adverts as columns: each distinct frame content decoded once, a few numbers per advert.
 
 A router repeats one advert every interval; the decoder's cache already keeps one decoded advert per
-content (CachingDecoder.template). Keeping that template's index, the frame number, the time and the
-input's index per advert makes a stream of any length into a few arrays and a short list of adverts:
-no Advert object per advert (Arrow tables, the sharded audit).
+content (CachingDecoder.template). Keeping that template's index, the frame number, the time, the IPv4
+identification and the input's index per advert makes a stream of any length into a few arrays and a
+short list of adverts: no Advert object per advert (Arrow tables, the sharded audit).
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ class AdvertColumns:
         self._file: array[int] = array("q")
         self._frame: array[int] = array("q")
         self._time: array[float] = array("d")
+        self._ip_id: array[int] = array("l")  # -1: none (IPv6, quotes of IPv6)
         self._decode = CachingDecoder().template
         self._index: dict[int, int] = {}  # id() of a template (kept alive in `templates`) -> index
         self._files: dict[str, int] = {}
 
     def add(self, frame: Frame) -> bool:
         """Decode a frame into the columns; False when it carries no VRRP/CARP."""
-        found = self._decode(frame)
+        found, ip_id = self._decode(frame)
         if found is None:
             return False
         content = self._index.get(id(found))
@@ -47,6 +48,7 @@ class AdvertColumns:
         self._file.append(file)
         self._frame.append(frame.number)
         self._time.append(frame.time)
+        self._ip_id.append(-1 if ip_id is None else ip_id)
         return True
 
     def __len__(self) -> int:
@@ -63,6 +65,11 @@ class AdvertColumns:
     @property
     def frame(self) -> npt.NDArray[np.int64]:
         return np.array(self._frame, dtype=np.int64)
+
+    @property
+    def ip_id(self) -> npt.NDArray[np.int64]:
+        """Per advert, its frame's IPv4 identification; -1 where there is none."""
+        return np.array(self._ip_id, dtype=np.int64)
 
     @property
     def time(self) -> npt.NDArray[np.float64]:

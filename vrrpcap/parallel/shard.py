@@ -67,14 +67,17 @@ def analyze_shard(work: ShardInput) -> ShardResult:
     templates, labels = work.templates, work.labels
     ticks = dict(zip(work.tick_at.tolist(), work.tick_time.tolist(), strict=True))
     rows = zip(work.template.tolist(), work.file.tolist(), work.frame.tolist(), work.time.tolist(), strict=True)
+    # The engine reads no IPv4 identification, so shards do not carry it: each advert keeps its content's.
     if not ticks:
         for content, file, frame, time in rows:
-            feed(stamped(templates[content], labels[file], frame, time))
+            template = templates[content]
+            feed(stamped(template, labels[file], frame, time, template.ip_id))
     else:
         for i, (content, file, frame, time) in enumerate(rows):
             late = ticks.get(i)
             if late is not None:
                 tick(late)
-            feed(stamped(templates[content], labels[file], frame, time))
+            template = templates[content]
+            feed(stamped(template, labels[file], frame, time, template.ip_id))
     engine.end(work.inputs)
     return ShardResult(work.shard, engine.summaries(), engine.book.findings(), engine.carp_adverts)

@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vrrpcap.decode import FIELD_NAMES, Advert, auth_data_text
+from vrrpcap.decode import STORED_FIELDS, Advert, auth_data_text
 from vrrpcap.render.arrow_schema import TimeUnit, advert_schema, times
 
-_STORED = FIELD_NAMES[:-1]  # every Advert field but the secret; auth_data is worded from it
+_STORED = STORED_FIELDS  # auth_data is worded from the secret, after them
 _ROW = attrgetter(*_STORED)
 
 
@@ -42,13 +42,16 @@ def columns_table(
     file: npt.NDArray[np.int64],
     frame: npt.NDArray[np.int64],
     time: npt.NDArray[np.float64],
+    ip_id: npt.NDArray[np.int64],
     unit: TimeUnit,
     show_secrets: bool = False,
 ) -> pa.Table:
-    """The adverts given as contents and per-advert columns (their file index, frame and time)."""
+    """The adverts given as contents and per-advert columns (file index, frame, time, IPv4 ID or -1)."""
     rows = pa.Table.from_batches([advert_batch(templates, unit, show_secrets)], schema=advert_schema(unit))
     table = rows.take(pa.array(template, type=pa.int64()))
     files = pa.DictionaryArray.from_arrays(pa.array(file, type=pa.int32()), pa.array(list(labels), pa.string()))
     table = table.set_column(0, "file", files.cast(pa.string()))
     table = table.set_column(1, "frame", pa.array(frame, type=pa.int64()))
-    return table.set_column(2, "time", times(time, unit))
+    table = table.set_column(2, "time", times(time, unit))
+    ids = pa.array(ip_id, type=pa.int32(), mask=ip_id < 0)
+    return table.set_column(table.schema.get_field_index("ip_id"), "ip_id", ids)

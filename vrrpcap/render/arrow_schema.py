@@ -83,6 +83,9 @@ def advert_schema(unit: TimeUnit) -> pa.Schema:
             ("demotion", pa.int16()),
             ("notes", STRINGS),
             ("malformed", pa.string()),
+            ("tos", pa.int16()),
+            ("dscp", pa.int16()),
+            ("ip_id", pa.int32()),
             ("auth_data", pa.string()),
             ("sensor", pa.string()),
         ]
