@@ -243,7 +243,7 @@ def test_pcapng_without_statistics_has_no_drop_count(tmp_path: Path) -> None:
     frames, reader = read_all(write(tmp_path, "nostats.pcapng", data))
     assert len(frames) == 1
     assert reader.drops is None
-    assert frames[0].interface  # some name, even without if_name
+    assert frames[0].interface is None  # no if_name: the same link as a classic pcap of it (pcapng.py)
 
 
 def test_pcapng_zero_drops_is_zero_not_none(tmp_path: Path) -> None:

@@ -79,8 +79,11 @@ class Prometheus:
     def wait(self, expr: str, want: Callable[[list[dict[str, Any]]], bool], timeout: float) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while True:
-            result = self.query(expr)
-            if want(result):
+            try:
+                result: list[dict[str, Any]] | str = self.query(expr)
+            except subprocess.CalledProcessError as error:  # not listening yet: Prometheus starts slowly
+                result = error.stderr or str(error)
+            if not isinstance(result, str) and want(result):
                 return result
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise AssertionError(f"{expr}: {result} after {timeout} s; log: {self.log.read_text()[-2000:]}")
