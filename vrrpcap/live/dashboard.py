@@ -207,3 +207,8 @@ class PlainLog:
     def add(self, record: Mapping[str, Any]) -> None:
         self.out.write(describe(record)[1] + "\n")
         self.out.flush()
+
+
+def make_view(out: TextIO, priorities: Mapping[tuple[int | None, str], int]) -> Dashboard | PlainLog:
+    """The dashboard on a terminal, the plain event log otherwise."""
+    return Dashboard(Console(file=out), priorities) if out.isatty() else PlainLog(out)

@@ -36,6 +36,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
+from vrrpcap.decode import Advert
 from vrrpcap.live.errors import NotifyScriptUnusable
 
 BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
@@ -67,6 +68,26 @@ class NotifyResult:
     error: str | None = None
 
 
+def discarded(advert: Advert) -> str | None:
+    """Why a VRRP router would drop this advert unread (RFC 3768 7.1, RFC 5798 7.1), or None.
+
+    The analyzer still sees such adverts (they are findings), but a hook fires only on what a router
+    would act on: a forged or damaged advert must not make a script promote or demote anything."""
+    if advert.kind != "advert":
+        return advert.kind
+    if advert.malformed is not None:
+        return "malformed"
+    if advert.version not in (2, 3) or advert.type != 1:
+        return "not a VRRPv2/v3 advertisement"
+    if not advert.vrid:
+        return "VRID 0"
+    if advert.ttl != 255:
+        return "TTL/hop limit not 255"
+    if advert.checksum == "bad":
+        return "bad checksum"
+    return None
+
+
 class MasterChanges:
     """Turns the analyzer's events into the notify calls they mean (see the module docstring).
 
@@ -81,8 +102,10 @@ class MasterChanges:
     def _priority(self, vrid: int, router: str, fallback: int | None = None) -> int:
         return self._priorities.get((vrid, router)) or fallback or 0
 
-    def observe(self, events: Iterable[Event]) -> list[Change]:
-        batch = list(events)
+    def observe(self, events: Iterable[Event], acting: bool = True) -> list[Change]:
+        """``acting`` False: the events of an advert a router would discard; they change nothing here
+        but a merge of ids (bookkeeping)."""
+        batch = [e for e in events if acting or isinstance(e, VirtualRouterMerged)]
         failovers = {(e.failover.vr, e.failover.to_router): e.failover for e in batch if isinstance(e, FailoverEvent)}
         out: list[Change] = []
         for event in batch:

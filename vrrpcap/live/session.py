@@ -6,8 +6,7 @@ analyzer (a master that went silent is closed although no packet arrives), diffs
 findings against what was announced (configuration findings, capture drops), flushes ``--write``
 and redraws the dashboard; an event also redraws at once.
 
-Several interfaces share one queue and one analyzer (live/captures.py). With ``--metrics`` the events
-also feed the exporter (live/exporting.py); a scrape reads the analyzer between two batches.
+Several interfaces share one queue and one analyzer (live/captures.py). ``--metrics``: live/exporting.py.
 
 SIGINT and SIGTERM end the session the normal way: the capture stops, what is queued is analyzed,
 notify scripts get their timeout to finish, the written capture gets its statistics block, and
@@ -33,10 +32,10 @@ from vrrpcap.analysis import Event, FindingEvent, Options
 from vrrpcap.decode import advert_to_dict
 from vrrpcap.frames import Frame
 from vrrpcap.live.captures import Captures, combined
-from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
+from vrrpcap.live.dashboard import Dashboard, PlainLog, Status, make_view
 from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
 from vrrpcap.live.exporting import MetricsOptions, serve
-from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script
+from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script, discarded
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import QUEUE_FRAMES, CaptureStats, SourceEnded
 from vrrpcap.pipeline import Pipeline
@@ -158,7 +157,8 @@ class LiveSession:
         )
 
     # -- the work ---------------------------------------------------------------------------------
-    def _dispatch(self, events: list[Event], now: float) -> None:
+    def _dispatch(self, events: list[Event], now: float, hooks: bool = True) -> None:
+        """``hooks`` False: events of an advert a router would discard (notify.discarded)."""
         if not events:
             return
         if self.metrics is not None:
@@ -167,7 +167,7 @@ class LiveSession:
             if isinstance(event, FindingEvent) and not self.tracker.announce(event.finding):
                 continue
             self.emit(event_record(event, now))
-        changes = self.changes.observe(events)
+        changes = self.changes.observe(events, acting=hooks)
         if self.notifier is not None:
             for change in changes:
                 self.notifier.submit(change)
@@ -189,11 +189,15 @@ class LiveSession:
         self.advert_count += 1
         if counts is not None:
             counts[1] += 1
-        if advert.kind == "advert" and advert.priority and advert.vrid is not None:
+        acted_on = discarded(advert) is None
+        if acted_on and advert.priority and advert.vrid is not None:
             self.priorities[(advert.vrid, advert.src)] = advert.priority
         if self.options.json and self.options.adverts:
             self.emit({"event": "advert", **advert_to_dict(advert)})
-        self._dispatch(self.pipeline.advert(advert), now)
+        if not acted_on:
+            # What its time alone closes (a master that went silent before it) is real: hooks run.
+            self._dispatch(self.pipeline.tick(advert.time), now)
+        self._dispatch(self.pipeline.advert(advert), now, hooks=acted_on)
         if self.options.count and self.advert_count >= self.options.count and self.stop_reason is None:
             self.stop_reason = "count"
 
@@ -282,7 +286,7 @@ class LiveSession:
                 handlers[signum] = signal.signal(signum, self._on_signal)
         try:
             if not self.options.json:
-                self.view = self._make_view()
+                self.view = make_view(self.out, self.priorities)
             self._open()
             if isinstance(self.view, Dashboard):
                 self.report = self.pipeline.snapshot(self.inputs(self.started))
@@ -300,13 +304,6 @@ class LiveSession:
         assert self.report is not None
         report = self.report.filtered(self.options.ignored, self.options.vrids)
         return Outcome(report, self.stop_reason or "stopped", self.error)
-
-    def _make_view(self) -> Dashboard | PlainLog:
-        if self.out.isatty():
-            from rich.console import Console
-
-            return Dashboard(Console(file=self.out), self.priorities)
-        return PlainLog(self.out)
 
     def _loop(self) -> None:
         options = self.options
