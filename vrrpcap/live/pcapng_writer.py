@@ -110,8 +110,9 @@ class PcapngWriter:
                 ]
                 # The counters are the capture's, not per link type: on the first interface only
                 # (readers add up the drops of all interfaces).
-                if stats.received is not None and iface == 0:
-                    items.append((ISB_FILTERACCEPT, struct.pack("<Q", stats.received)))
+                if stats.received is not None and iface == 0:  # accepted by the filter: drops too
+                    accepted = stats.received + (stats.dropped or 0)
+                    items.append((ISB_FILTERACCEPT, struct.pack("<Q", accepted)))
                 if stats.dropped is not None and iface == 0:
                     items.append((ISB_OSDROP, struct.pack("<Q", stats.dropped)))
                 self._write(_block(ISB, struct.pack("<III", iface, high, low) + _options(*items)))

@@ -157,8 +157,7 @@ class LiveSession:
         )
 
     # -- the work ---------------------------------------------------------------------------------
-    def _dispatch(self, events: list[Event], now: float, hooks: bool = True) -> None:
-        """``hooks`` False: events of an advert a router would discard (notify.discarded)."""
+    def _dispatch(self, events: list[Event], now: float, hooks: bool = True) -> None:  # notify.discarded
         if not events:
             return
         if self.metrics is not None:
@@ -202,7 +201,11 @@ class LiveSession:
             self.stop_reason = "count"
 
     def _tick(self, now: float) -> None:
-        self._dispatch(self.pipeline.tick(now - TICK_GRACE), now)
+        # Behind (frames queued, or still in the kernel after a stall): time is what the frames say;
+        # the clock would end runs whose adverts are waiting to be read.
+        horizon = min(now - TICK_GRACE, self.source.horizon() if self.source is not None else now)
+        if self.frames.empty():
+            self._dispatch(self.pipeline.tick(horizon), now)
         if self.source is not None:
             self.stats = self.source.stats()
         self.report = self.pipeline.snapshot(self.inputs(now))
