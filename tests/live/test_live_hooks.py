@@ -7,7 +7,9 @@ What it proves: a hook fires only on what a VRRP router would act on (issue 13, 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import shlex
 import signal
 import struct
@@ -163,3 +165,56 @@ def test_drops_received_and_the_drop_finding(
     if backend == "scapy":
         assert all(gap >= 3.6 for gap in restarts), runs
         assert all(float(m.split()[3]) >= 3.6 for m in outages), outages  # never "no master for 0.0 s"
+
+
+def test_a_hook_that_leaves_a_child_holding_stderr_does_not_hang(
+    replay_lab: Lab, live_process: Callable[..., LiveProcess], tmp_path: Path
+) -> None:
+    """Each call leaves `setsid sleep 30` behind, outside the script's process group, with the
+    script's stderr open: the next call for the virtual router still runs at once, and stop is quick."""
+    log, pids = tmp_path / "hook.log", tmp_path / "pids"
+    script = tmp_path / "daemonizing.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s\\n' \"$*\" >> {shlex.quote(str(log))}\n"
+        f"(setsid sleep 30 & echo $! >> {shlex.quote(str(pids))})\n"
+        "echo 'detached a child' >&2\n"
+    )
+    script.chmod(0o755)
+    t0 = 1_700_000_000.0
+    adverts = [
+        Advert(t0, "198.51.100.40", vrid=40, priority=100),
+        Advert(t0 + 0.5, "198.51.100.41", vrid=40, priority=200),
+    ]
+    capture = tmp_path / "preempt.pcap"
+    capture.write_bytes(pcap_bytes([Record(round(a.time * 1e9), a.frame()) for a in adverts], LT_ETHERNET))
+    live = live_process(
+        replay_lab.bridge_ns, replay_lab.bridge_if, "--json", "--notify", str(script), "--notify-timeout", "5"
+    )
+    try:
+        live.wait_for(lambda r: r.get("event") == "start", timeout=15)
+        replay(replay_lab, capture)
+        sent = time.time()
+        # initial MASTER of .40, then its BACKUP (preempted) and the MASTER of .41: one after the other.
+        for router, state in (("198.51.100.40", "BACKUP"), ("198.51.100.41", "MASTER")):
+            arrived, record = live.wait_for(
+                lambda r, router=router, state=state: (
+                    r.get("event", "").startswith("notify") and r["router"] == router and r["state"] == state
+                ),
+                timeout=10,
+            )
+            assert record["event"] == "notify", record
+            assert arrived - sent < 2.5, (router, state, arrived - sent)  # not after the 5 s timeout
+        asked = time.monotonic()
+        live.signal(signal.SIGINT)
+        assert live.wait(timeout=30) in (0, 1)
+        assert time.monotonic() - asked < 3.0
+        assert log.read_text().splitlines() == [
+            "INSTANCE 40 MASTER 100",
+            "INSTANCE 40 BACKUP 100",
+            "INSTANCE 40 MASTER 200",
+        ]
+    finally:
+        for pid in pids.read_text().split() if pids.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)

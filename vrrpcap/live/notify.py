@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections import deque
@@ -42,6 +43,7 @@ from vrrpcap.live.errors import NotifyScriptUnusable
 BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
 WORKERS = 4
 STDERR_KEPT = 2000
+REAP_WAIT = 1.0  # after a SIGKILL: how long a worker waits for the script to be reaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,7 @@ class Notifier:
         self._pending: dict[str, deque[Change]] = {}
         self._busy: set[str] = set()
         self._running: dict[int, subprocess.Popen[bytes]] = {}
+        self._unreaped: list[subprocess.Popen[bytes]] = []  # killed, not yet seen to exit
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
 
@@ -240,41 +243,49 @@ class Notifier:
         return env
 
     def _run(self, change: Change) -> NotifyResult:
+        # stderr goes to an unlinked file, not a pipe: a child the script leaves behind (setsid, a
+        # daemon) may keep it open for ever, and a pipe's end would never come. Only the script's own
+        # exit is waited for, and that for a bounded time.
         argv = self.argv(change)
         started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=self._environment(change),
-                start_new_session=True,  # a Ctrl-C in the terminal is for vrrpcap, not the script
-                shell=False,
-            )
-        except OSError as exc:
-            return NotifyResult(change, tuple(argv), False, None, 0.0, f"cannot run: {exc.strerror or exc}")
-        with self._lock:
-            self._running[proc.pid] = proc
-        try:
+        with tempfile.TemporaryFile(prefix="vrrpcap-notify-") as err:
             try:
-                _, err = proc.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                self._kill(proc)
-                proc.communicate()
-                took = time.monotonic() - started
-                return NotifyResult(
-                    change, tuple(argv), False, None, took, f"timed out after {self.timeout:g} s (killed)"
+                proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    env=self._environment(change),
+                    start_new_session=True,  # a Ctrl-C in the terminal is for vrrpcap, not the script
+                    shell=False,
                 )
-        finally:
+            except OSError as exc:
+                return NotifyResult(change, tuple(argv), False, None, 0.0, f"cannot run: {exc.strerror or exc}")
             with self._lock:
-                self._running.pop(proc.pid, None)
-        took = time.monotonic() - started
-        if proc.returncode == 0:
-            return NotifyResult(change, tuple(argv), True, 0, took)
+                self._running[proc.pid] = proc
+            try:
+                try:
+                    proc.wait(timeout=self.timeout)
+                except subprocess.TimeoutExpired:
+                    self._kill(proc)
+                    with suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=REAP_WAIT)  # else reaped in close()
+                    took = time.monotonic() - started
+                    return NotifyResult(
+                        change, tuple(argv), False, None, took, f"timed out after {self.timeout:g} s (killed)"
+                    )
+            finally:
+                with self._lock:
+                    self._running.pop(proc.pid, None)
+                    if proc.returncode is None:
+                        self._unreaped.append(proc)
+            took = time.monotonic() - started
+            if proc.returncode == 0:
+                return NotifyResult(change, tuple(argv), True, 0, took)
+            err.seek(max(0, os.fstat(err.fileno()).st_size - STDERR_KEPT))
+            tail = err.read(STDERR_KEPT).decode(errors="replace").strip().splitlines()
         code = proc.returncode
         error = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-        tail = (err or b"")[-STDERR_KEPT:].decode(errors="replace").strip().splitlines()
         if tail:
             error += f": {tail[-1]}"
         return NotifyResult(change, tuple(argv), False, proc.returncode, took, error)
@@ -296,6 +307,9 @@ class Notifier:
             running = list(self._running.values())
         for proc in running:
             self._kill(proc)
-        self._executor.shutdown(wait=True)
+        self._executor.shutdown(wait=True)  # bounded: a worker waits at most timeout + REAP_WAIT
+        for proc in self._unreaped:
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
         for change in left:
             self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, "not run: vrrpcap stopped"))
