@@ -17,6 +17,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,12 +198,11 @@ def test_a_hook_that_leaves_a_child_holding_stderr_does_not_hang(
         sent = time.time()
         # initial MASTER of .40, then its BACKUP (preempted) and the MASTER of .41: one after the other.
         for router, state in (("198.51.100.40", "BACKUP"), ("198.51.100.41", "MASTER")):
-            arrived, record = live.wait_for(
-                lambda r, router=router, state=state: (
-                    r.get("event", "").startswith("notify") and r["router"] == router and r["state"] == state
-                ),
-                timeout=10,
-            )
+
+            def called(r: dict[str, Any], router: str = router, state: str = state) -> bool:
+                return str(r.get("event", "")).startswith("notify") and r["router"] == router and r["state"] == state
+
+            arrived, record = live.wait_for(called, timeout=10)
             assert record["event"] == "notify", record
             assert arrived - sent < 2.5, (router, state, arrived - sent)  # not after the 5 s timeout
         asked = time.monotonic()
