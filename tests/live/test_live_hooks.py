@@ -218,3 +218,51 @@ def test_a_hook_that_leaves_a_child_holding_stderr_does_not_hang(
         for pid in pids.read_text().split() if pids.exists() else []:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGKILL)
+
+
+def _unicast(src: str, dst: str, vrid: int) -> bytes:
+    message = vrrp2(vrid, 100, ["192.0.2.100"])
+    return ether(ipv4(src, dst, message), f"00:00:5e:00:01:{vrid:02x}", dst_mac="02:00:00:00:00:01")
+
+
+def test_a_real_failover_is_not_queued_behind_a_flood_of_crafted_routers(
+    replay_lab: Lab, live_process: Callable[..., LiveProcess], tmp_path: Path
+) -> None:
+    """3,000 crafted unicast peers (3,000 virtual routers, each a first-sighting call) and a slow
+    script (0.2 s, 4 workers): at most 1,000 calls wait, the rest are reported as not run, and a
+    real preemption on VRID 70 runs at once."""
+    log = tmp_path / "hook.log"
+    script = tmp_path / "slow.sh"
+    script.write_text(f"#!/bin/sh\nsleep 0.2\nprintf '%s\\n' \"$*\" >> {shlex.quote(str(log))}\n")
+    script.chmod(0o755)
+    t0 = 1_700_000_000.0
+    a, b = "203.0.113.1", "203.0.113.2"
+    records = [Record(round(t0 * 1e9), Advert(t0, a, vrid=70, priority=200).frame())]
+    flood = 3000
+    for i in range(flood):
+        src, dst = f"10.{i // 250}.{i % 250}.1", f"10.200.{i // 250}.{i % 250}"
+        records.append(Record(round((t0 + 0.2 + i * 1e-4) * 1e9), _unicast(src, dst, 100 + i % 150)))
+    records.append(Record(round((t0 + 1.0) * 1e9), Advert(t0 + 1.0, b, vrid=70, priority=250).frame()))
+    capture = tmp_path / "flood.pcap"
+    capture.write_bytes(pcap_bytes(records, LT_ETHERNET))
+    live = live_process(
+        replay_lab.bridge_ns, replay_lab.bridge_if, "--json", "--notify", str(script), "--notify-timeout", "1"
+    )
+    live.wait_for(lambda r: r.get("event") == "start", timeout=15)
+    replay(replay_lab, capture)
+    sent = time.time()  # B's advert is on the wire
+    for router, state in ((a, "BACKUP"), (b, "MASTER")):
+
+        def called(r: dict[str, Any], router: str = router, state: str = state) -> bool:
+            return r.get("event") == "notify" and r["router"] == router and r["state"] == state
+
+        arrived, _ = live.wait_for(called, timeout=20)
+        assert arrived - sent < 2.0, (router, state, arrived - sent)  # not behind thousands of calls
+    asked = time.monotonic()
+    live.signal(signal.SIGINT)
+    assert live.wait(timeout=60) in (0, 1)
+    assert time.monotonic() - asked < 5.0
+    told = [r for _, r in live.records() if str(r.get("event", "")).startswith("notify")]
+    bounded = [r for r in told if "notify calls were already waiting" in (r["error"] or "")]
+    assert len(bounded) >= flood - 1000 - 200, len(bounded)  # all but the waiting and those run
+    assert len(told) == flood + 3  # every call has its record: run, dropped, or not run at the stop

@@ -19,7 +19,8 @@ router id: interface, VLAN, family, VRID, peer group), ``VRRPCAP_ROUTER`` (the r
 Scripts run as argument lists (never through a shell) in a small thread pool, in their own session,
 with a timeout (the process group is killed when it runs out). Calls for one virtual router run in
 order (the old master's FAULT before the new master's MASTER); different virtual routers run in
-parallel. Capture never waits for a script. Every run ends in a result the session reports.
+parallel. What waits is bounded, coalesced and ordered by notify_queue.CallQueue. Capture never
+waits for a script. Every call ends in a result the session reports (run, or why not).
 """
 
 from __future__ import annotations
@@ -30,17 +31,15 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
 from vrrpcap.decode import Advert
 from vrrpcap.live.errors import NotifyScriptUnusable
+from vrrpcap.live.notify_queue import CallQueue
 
-BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
 WORKERS = 4
 STDERR_KEPT = 2000
 REAP_WAIT = 1.0  # after a SIGKILL: how long a worker waits for the script to be reaped
@@ -188,44 +187,43 @@ class Notifier:
         self._interface = interface
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._pending: dict[str, deque[Change]] = {}
-        self._busy: set[str] = set()
+        self._queue = CallQueue()
         self._running: dict[int, subprocess.Popen[bytes]] = {}
         self._unreaped: list[subprocess.Popen[bytes]] = []  # killed, not yet seen to exit
         self._closed = False
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
+        self._workers = [threading.Thread(target=self._work, name=f"notify-{n}", daemon=True) for n in range(workers)]
+        for worker in self._workers:
+            worker.start()
 
     def argv(self, change: Change) -> list[str]:
         name = str(change.vrid) if change.vrid is not None else change.vr
         return [self.script, "INSTANCE", name, change.state, str(change.priority)]
 
-    def submit(self, change: Change) -> None:
-        dropped = None
-        with self._lock:
-            queued = self._pending.setdefault(change.vr, deque())
-            if self._closed:
-                dropped = "not run: vrrpcap is stopping"
-            elif len(queued) >= BACKLOG:
-                dropped = f"not run: {BACKLOG} calls for this virtual router are already waiting (script too slow?)"
-            else:
-                queued.append(change)
-                if change.vr not in self._busy:
-                    self._busy.add(change.vr)
-                    self._executor.submit(self._drain, change.vr)
-        if dropped is not None:
-            self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, dropped))
+    def _not_run(self, change: Change, why: str) -> None:
+        self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, why))
 
-    def _drain(self, vr: str) -> None:
+    def submit(self, change: Change) -> None:
+        with self._lock:
+            pushed = [(change, "not run: vrrpcap is stopping")] if self._closed else self._queue.add(change)
+            self._idle.notify_all()
+        for old, why in pushed:
+            self._not_run(old, why)
+
+    def _work(self) -> None:
         while True:
             with self._lock:
-                queued = self._pending.get(vr)
-                if not queued:
-                    self._pending.pop(vr, None)
-                    self._busy.discard(vr)
+                change = self._queue.take()
+                while change is None:
+                    if self._closed:
+                        return
+                    self._idle.wait()
+                    change = self._queue.take()
+            try:
+                self._done(self._run(change))
+            finally:
+                with self._lock:
+                    self._queue.done(change.vr)
                     self._idle.notify_all()
-                    return
-                change = queued.popleft()
-            self._done(self._run(change))
 
     def _environment(self, change: Change) -> dict[str, str]:
         env = dict(os.environ)
@@ -300,14 +298,14 @@ class Notifier:
         rest (reported as not run) and kill scripts still running."""
         with self._lock:
             self._closed = True
-            self._idle.wait_for(lambda: not self._busy, timeout=wait)
-            left = [c for queued in self._pending.values() for c in queued]
-            for queued in self._pending.values():
-                queued.clear()
+            self._idle.wait_for(lambda: not self._queue.busy() and not self._queue.size, timeout=wait)
+            left = self._queue.clear()
             running = list(self._running.values())
+            self._idle.notify_all()
         for proc in running:
             self._kill(proc)
-        self._executor.shutdown(wait=True)  # bounded: a worker waits at most timeout + REAP_WAIT
+        for worker in self._workers:  # bounded: a worker waits at most timeout + REAP_WAIT
+            worker.join(timeout=self.timeout + REAP_WAIT + 1.0)
         for proc in self._unreaped:
             with suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=0.1)
