@@ -14,6 +14,7 @@ import shlex
 import signal
 import struct
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -266,3 +267,54 @@ def test_a_real_failover_is_not_queued_behind_a_flood_of_crafted_routers(
     bounded = [r for r in told if "notify calls were already waiting" in (r["error"] or "")]
     assert len(bounded) >= flood - 1000 - 200, len(bounded)  # all but the waiting and those run
     assert len(told) == flood + 3  # every call has its record: run, dropped, or not run at the stop
+
+
+def _a_few_adverts(tmp_path: Path) -> Path:
+    adverts = [Advert(1_700_000_000.0 + i * 0.2, "198.51.100.50", vrid=50, priority=100) for i in range(5)]
+    capture = tmp_path / "few.pcap"
+    capture.write_bytes(pcap_bytes([Record(round(a.time * 1e9), a.frame()) for a in adverts], LT_ETHERNET))
+    return capture
+
+
+def _last_block_type(data: bytes) -> int:
+    (total,) = struct.unpack_from("<I", data, len(data) - 4)
+    (kind,) = struct.unpack_from("<I", data, len(data) - total)
+    return int(kind)
+
+
+def test_sighup_stops_like_sigint(replay_lab: Lab, live_process: Callable[..., LiveProcess], tmp_path: Path) -> None:
+    """The audit is printed and the written pcapng ends with its interface statistics block."""
+    written = tmp_path / "hup.pcapng"
+    live = live_process(replay_lab.bridge_ns, replay_lab.bridge_if, "--write", str(written))
+    time.sleep(2.0)  # the capture is live (the dashboard's plain log prints no start line)
+    replay(replay_lab, _a_few_adverts(tmp_path))
+    time.sleep(1.5)
+    live.signal(signal.SIGHUP)
+    assert live.wait(timeout=30) in (0, 1), live.stderr
+    text = "\n".join(line for _, line in live.lines)
+    assert "198.51.100.50" in text, text  # the final audit names the router
+    assert not any("Traceback" in line for line in live.stderr), live.stderr
+    data = written.read_bytes()
+    assert _last_block_type(data) == 5, data[-64:]  # ISB: the statistics block
+    decoded = subprocess.run(
+        [sys.executable, "-m", "vrrpcap", "decode", str(written), "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert decoded.returncode == 0, decoded.stderr
+    assert decoded.stdout.count("198.51.100.50") >= 5
+
+
+def test_a_full_disk_under_write_is_one_line_and_exit_6(
+    replay_lab: Lab, live_process: Callable[..., LiveProcess], tmp_path: Path
+) -> None:
+    live = live_process(replay_lab.bridge_ns, replay_lab.bridge_if, "--json", "--write", "/dev/full")
+    live.wait_for(lambda r: r.get("event") == "start", timeout=15)
+    replay(replay_lab, _a_few_adverts(tmp_path))
+    assert live.wait(timeout=30) == 6, (live.stderr, live.lines)  # stops by itself at the first flush
+    assert live.stderr == ["vrrpcap: error: /dev/full: write failed (No space left on device)"]
+    (stop,) = [r for _, r in live.records() if r.get("event") == "stop"]
+    assert stop["reason"] == "write-failed"
+    assert stop["report"]["virtual_routers"], stop  # the audit is still there

@@ -1,16 +1,14 @@
 """A live session: frames from a capture backend through the decoder and the analyzer, events out.
 
-The main thread owns the analyzer and all output. Backends read in their own thread and queue
-frames; notify scripts run in a pool and queue their results. Once a second the session ticks the
-analyzer (a master that went silent is closed although no packet arrives), diffs a snapshot's
-findings against what was announced (configuration findings, capture drops), flushes ``--write``
-and redraws the dashboard; an event also redraws at once.
+The main thread owns the analyzer and all output. Backends (one per interface, live/captures.py) read
+in their own thread and queue frames; notify scripts run in a pool and queue their results. Once a
+second the session ticks the analyzer (a silent master is closed although no packet arrives), diffs
+a snapshot's findings against what was announced, flushes ``--write`` and redraws the dashboard.
 
-Several interfaces share one queue and one analyzer (live/captures.py). ``--metrics``: live/exporting.py.
-
-SIGINT and SIGTERM end the session the normal way: the capture stops, what is queued is analyzed,
-notify scripts get their timeout to finish, the written capture gets its statistics block, and
-the final report is returned. A second signal while stopping interrupts (exit 130).
+SIGINT, SIGTERM and SIGHUP end the session the normal way: the capture stops, what is queued is
+analyzed, notify scripts get their timeout, the written capture gets its statistics block, and the
+final report is returned. A second signal while stopping interrupts (exit 130). A write error of
+``--write`` (disk full) stops the session the same way; the CLI then exits 6.
 """
 
 from __future__ import annotations
@@ -74,8 +72,9 @@ class LiveOptions:
 @dataclass
 class Outcome:
     report: Report  # final, with --ignore and --vrid applied
-    reason: str  # duration | count | SIGINT | SIGTERM | capture-error
+    reason: str  # duration | count | SIGINT | SIGTERM | SIGHUP | capture-error | write-failed
     error: str | None  # why the capture failed, when it did
+    write_error: str | None = None  # why --write stopped writing (the session stopped then)
 
 
 class LiveSession:
@@ -201,8 +200,7 @@ class LiveSession:
             self.stop_reason = "count"
 
     def _tick(self, now: float) -> None:
-        # Behind (frames queued, or still in the kernel after a stall): time is what the frames say;
-        # the clock would end runs whose adverts are waiting to be read.
+        # Behind (frames queued, or in the kernel after a stall): the frames' time, not the clock's.
         horizon = min(now - TICK_GRACE, self.source.horizon() if self.source is not None else now)
         if self.frames.empty():
             self._dispatch(self.pipeline.tick(horizon), now)
@@ -215,6 +213,8 @@ class LiveSession:
             self.emit(finding_record(finding, now))
         if self.writer is not None:
             self.writer.flush()
+            if self.writer.error and self.stop_reason is None:
+                self.stop_reason = "write-failed"
         self._dirty = True
 
     def _handle(self, item: object, now: float) -> None:
@@ -285,7 +285,7 @@ class LiveSession:
         """Capture until --duration, --count, a signal or a capture error; return the outcome."""
         handlers = {}
         if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 handlers[signum] = signal.signal(signum, self._on_signal)
         try:
             if not self.options.json:
@@ -306,7 +306,7 @@ class LiveSession:
                 signal.signal(signum, previous)
         assert self.report is not None
         report = self.report.filtered(self.options.ignored, self.options.vrids)
-        return Outcome(report, self.stop_reason or "stopped", self.error)
+        return Outcome(report, self.stop_reason or "stopped", self.error, self.writer.error if self.writer else None)
 
     def _loop(self) -> None:
         options = self.options
