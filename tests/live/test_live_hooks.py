@@ -8,13 +8,18 @@ What it proves: a hook fires only on what a VRRP router would act on (issue 13, 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
+import pty
+import re
 import shlex
 import signal
 import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +29,7 @@ import pytest
 
 from lab.netns import Lab
 from tests.forge import GROUP, Advert, ether, ipv4, vrrp2
-from tests.live.conftest import LiveProcess, ensure_tools
+from tests.live.conftest import ROOT, LiveProcess, ensure_tools
 from tests.support import LT_ETHERNET, Record, ones_complement_checksum, pcap_bytes
 
 VALID_VRID = 20
@@ -318,3 +323,65 @@ def test_a_full_disk_under_write_is_one_line_and_exit_6(
     (stop,) = [r for _, r in live.records() if r.get("event") == "stop"]
     assert stop["reason"] == "write-failed"
     assert stop["report"]["virtual_routers"], stop  # the audit is still there
+
+
+def test_the_dashboard_keeps_up_with_500_flapping_virtual_routers(replay_lab: Lab, tmp_path: Path) -> None:
+    """The dashboard (on a pseudo-terminal) with 500 unicast virtual routers whose routers resign
+    (priority 0) and return every other second: an event per advert, 500 a second. Every advert is
+    analyzed, the screen summarises what it has no room for, and Ctrl-C ends it at once (issue 13,
+    defect 12: a snapshot per event once made it fall minutes behind)."""
+    routers, seconds = 500, 10
+    t0 = 1_700_000_000.0
+    records = []
+    for s in range(seconds):
+        for i in range(routers):
+            src, dst = f"10.{i // 250}.{i % 250}.1", f"10.200.{i // 250}.{i % 250}"
+            message = vrrp2(1 + i % 250, 0 if s % 2 else 100, ["192.0.2.100"])
+            frame = ether(ipv4(src, dst, message), f"00:00:5e:00:01:{1 + i % 250:02x}", dst_mac="02:00:00:00:00:01")
+            records.append(Record(round((t0 + s + i / routers) * 1e9), frame))
+    capture = tmp_path / "flapping.pcap"
+    capture.write_bytes(pcap_bytes(records, LT_ETHERNET))
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+    argv = ["ip", "netns", "exec", replay_lab.bridge_ns, sys.executable, "-m", "vrrpcap", "live", replay_lab.bridge_if]
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "40"}
+    proc = subprocess.Popen(
+        argv,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(follower)
+    screen = bytearray()
+
+    def read() -> None:
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 65536):
+                screen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        time.sleep(2.5)  # the capture is live
+        replay(replay_lab, capture)
+        time.sleep(1.5)
+        asked = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        took = time.monotonic() - asked
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    reader.join(timeout=5)
+    os.close(leader)
+    assert proc.stderr is not None
+    assert code in (0, 1), proc.stderr.read()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode(errors="replace"))
+    assert took < 10.0, took
+    summary = re.findall(r"(\d+) virtual router\(s\), (\d+) adverts", text)
+    assert summary and summary[-1] == (str(routers), str(routers * seconds)), summary[-3:]
+    assert re.search(r"\.\.\. and \d+ more: \d+ ", text), "no summary row for what the screen had no room for"

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
 REDRAW_MIN = 0.1  # at most ten redraws a second, however many events
+MANY_ROUTERS = 500  # from then on the dashboard redraws once a second only
 BATCH = 1000  # frames handled between two looks at the clock (and at waiting scrapes)
 
 
@@ -102,7 +103,7 @@ class LiveSession:
         self.error: str | None = None
         self.report: Report | None = None
         self._last_draw = 0.0
-        self._dirty = False
+        self._dirty = self._stale = False
 
     # -- output -----------------------------------------------------------------------------------
     def emit(self, record: dict[str, Any]) -> None:
@@ -127,8 +128,11 @@ class LiveSession:
     def _draw(self, now: float, force: bool = False) -> None:
         if not isinstance(self.view, Dashboard) or self.report is None:
             return
-        if not force and (not self._dirty or now - self._last_draw < REDRAW_MIN):
+        many = len(self.report.virtual_routers) >= MANY_ROUTERS  # a snapshot per event would starve it
+        if not force and (not self._dirty or now - self._last_draw < (TICK if many else REDRAW_MIN)):
             return
+        if self._stale:
+            self.report, self._stale = self.pipeline.snapshot(self.inputs(now)), False
         self.view.refresh(self.report, self._status(), now)
         self._last_draw = now
         self._dirty = False
@@ -169,8 +173,7 @@ class LiveSession:
         if self.notifier is not None:
             for change in changes:
                 self.notifier.submit(change)
-        if isinstance(self.view, Dashboard):
-            self.report = self.pipeline.snapshot(self.inputs(now))  # the table matches the log
+        self._stale = True  # the table is redrawn from a new snapshot when its turn comes (_draw)
 
     def _frame(self, frame: Frame, now: float) -> None:
         if self.options.count and self.advert_count >= self.options.count:
@@ -206,7 +209,7 @@ class LiveSession:
             self._dispatch(self.pipeline.tick(horizon), now)
         if self.source is not None:
             self.stats = self.source.stats()
-        self.report = self.pipeline.snapshot(self.inputs(now))
+        self.report, self._stale = self.pipeline.snapshot(self.inputs(now)), False
         if self.metrics is not None:
             self.metrics.report_findings(self.report.findings)
         for finding in self.tracker.new_in(self.report):
@@ -229,12 +232,8 @@ class LiveSession:
                 self.stop_reason = "capture-ended"
 
     def _results(self, now: float) -> None:
-        while True:
-            try:
-                result = self.results.get_nowait()
-            except queue.Empty:
-                return
-            self.emit(notify_record(result, now))
+        while not self.results.empty():  # the only reader: empty() then get() cannot block
+            self.emit(notify_record(self.results.get_nowait(), now))
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self.stop_reason is not None and self.stop_reason.startswith("SIG"):
