@@ -248,6 +248,7 @@ def test_a_real_failover_is_not_queued_behind_a_flood_of_crafted_routers(
     for i in range(flood):
         src, dst = f"10.{i // 250}.{i % 250}.1", f"10.200.{i // 250}.{i % 250}"
         records.append(Record(round((t0 + 0.2 + i * 1e-4) * 1e9), _unicast(src, dst, 100 + i % 150)))
+    records.append(Record(round((t0 + 0.9) * 1e9), Advert(t0 + 0.9, a, vrid=70, priority=200).frame()))
     records.append(Record(round((t0 + 1.0) * 1e9), Advert(t0 + 1.0, b, vrid=70, priority=250).frame()))
     capture = tmp_path / "flood.pcap"
     capture.write_bytes(pcap_bytes(records, LT_ETHERNET))
@@ -257,13 +258,15 @@ def test_a_real_failover_is_not_queued_behind_a_flood_of_crafted_routers(
     live.wait_for(lambda r: r.get("event") == "start", timeout=15)
     replay(replay_lab, capture)
     sent = time.time()  # B's advert is on the wire
-    for router, state in ((a, "BACKUP"), (b, "MASTER")):
+    # A is preempted (BACKUP); on a loaded machine tcpreplay may stretch the gap past A's
+    # active window and the wire shows a silence (FAULT): either way the call must come at once.
+    for router, states in ((a, ("BACKUP", "FAULT")), (b, ("MASTER",))):
 
-        def called(r: dict[str, Any], router: str = router, state: str = state) -> bool:
-            return r.get("event") == "notify" and r["router"] == router and r["state"] == state
+        def called(r: dict[str, Any], router: str = router, states: tuple[str, ...] = states) -> bool:
+            return r.get("event") == "notify" and r["router"] == router and r["state"] in states
 
         arrived, _ = live.wait_for(called, timeout=20)
-        assert arrived - sent < 2.0, (router, state, arrived - sent)  # not behind thousands of calls
+        assert arrived - sent < 2.0, (router, arrived - sent)  # not behind thousands of calls
     asked = time.monotonic()
     live.signal(signal.SIGINT)
     assert live.wait(timeout=60) in (0, 1)
