@@ -149,7 +149,7 @@ def live(
     or SIGTERM stops the capture cleanly: the final audit summary is printed and --write's file
     completed. Exit codes: 0 ok, 1 a finding at --fail-on or worse was seen, 3 no such interface / no
     permission / no dumpcap / no prometheus_client / the capture failed, 6 stdout cannot be written or
-    the --metrics port cannot be listened on.
+    the --metrics port cannot be listened on or --write failed while running (disk full).
     """
     from vrrpcap.live.errors import CaptureFailed
     from vrrpcap.live.exporting import MetricsOptions
@@ -188,4 +188,8 @@ def live(
         stdout.stream.flush()
     if outcome.error:
         raise CaptureFailed(outcome.error)
+    if outcome.write_error:
+        from vrrpcap.errors import OutputFailed
+
+        raise OutputFailed(outcome.write_error)
     raise typer.Exit(int(verdict(outcome.report, False, fail_on.severity)))

@@ -68,5 +68,9 @@ class Captures:
         for source in self.sources:
             source.stop()
 
+    def horizon(self) -> float:
+        """Every frame captured before this wall-clock time is on the queue (see CaptureSource)."""
+        return min(source.horizon() for source in self.sources)
+
     def stats(self) -> dict[str, CaptureStats]:
         return {source.interface: source.stats() for source in self.sources}

@@ -7,7 +7,7 @@ an event arrives, so a failover shows as soon as the new master's first advert i
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -17,7 +17,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from vrrpcap.findings import Severity
+from vrrpcap.findings import Finding, Severity
 from vrrpcap.render.common import clock
 from vrrpcap.render.escape import printable
 from vrrpcap.report import Report
@@ -35,6 +35,7 @@ STATE_STYLE = {
     "missed adverts": "yellow",
     "NO MASTER": "bold red",
 }
+STATE_RANK = {"SPLIT BRAIN": 0, "NO MASTER": 1, "2 masters": 2, "missed adverts": 3, "OK": 4}  # worst first
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,25 @@ class Dashboard:
         ):
             table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
         vrs = report.virtual_routers
-        for vr in vrs[:max_rows]:
-            state, masters, overdue = vr_state(vr, report, now)
+        by_vr: dict[str | None, list[Finding]] = {}
+        for f in report.findings:
+            if f.code != "VRRP-FAILOVER":
+                by_vr.setdefault(f.vr, []).append(f)
+        states = {vr.id: vr_state(vr, report, now) for vr in vrs}
+        # Problems first (the worst state, then the worst finding), so that with hundreds of virtual
+        # routers the rows the screen has room for are the ones that need someone.
+        order = sorted(
+            vrs,
+            key=lambda v: (
+                STATE_RANK.get(states[v.id][0], 0),
+                -max((int(f.severity) for f in by_vr.get(v.id, ())), default=0),
+            ),
+        )
+        for vr in order[:max_rows]:
+            state, masters, overdue = states[vr.id]
             prios = [self._priorities.get((vr.vrid, m)) for m in masters]
             rate = self._rate(vr, now)
-            findings = [f for f in report.findings if f.vr == vr.id and f.code != "VRRP-FAILOVER"]
+            findings = by_vr.get(vr.id, [])
             counts = [
                 (f"{sum(1 for f in findings if f.severity == s)}{s.label[0].upper()}", SEVERITY_STYLE[s.label])
                 for s in sorted(Severity, reverse=True)
@@ -189,7 +204,9 @@ class Dashboard:
                 Text(" ").join(Text(t, style=s) for t, s in counts) if counts else Text("-", style="dim"),
             )
         if len(vrs) > max_rows:
-            table.add_row(f"... and {len(vrs) - max_rows} more", *[""] * 9)
+            rest = Counter(states[vr.id][0] for vr in order[max_rows:])
+            summary = ", ".join(f"{n} {state}" for state, n in rest.most_common())
+            table.add_row(f"... and {len(vrs) - max_rows} more: {summary}", *[""] * 9)
         if not vrs:
             table.add_row(Text("waiting for VRRP adverts...", style="dim"), *[""] * 9)
         log = Text(no_wrap=True, overflow="ellipsis")  # one line per event, cut at the terminal's edge
@@ -207,3 +224,8 @@ class PlainLog:
     def add(self, record: Mapping[str, Any]) -> None:
         self.out.write(describe(record)[1] + "\n")
         self.out.flush()
+
+
+def make_view(out: TextIO, priorities: Mapping[tuple[int | None, str], int]) -> Dashboard | PlainLog:
+    """The dashboard on a terminal, the plain event log otherwise."""
+    return Dashboard(Console(file=out), priorities) if out.isatty() else PlainLog(out)

@@ -69,8 +69,13 @@ def notify_record(result: NotifyResult, now: float) -> dict[str, Any]:
     }
 
 
-def _key(finding: Finding) -> tuple[str, str | None, int]:
-    return finding.code, finding.vr, int(finding.severity)
+# Snapshot findings that grow while the capture runs: told again whenever their message changes
+# (the drop count), so the stream's last word is the current count, not the first one.
+GROWING = frozenset({"VRRP-CAPTURE-DROPS"})
+
+
+def _key(finding: Finding) -> tuple[str, str | None, int, str]:
+    return finding.code, finding.vr, int(finding.severity), finding.message if finding.code in GROWING else ""
 
 
 # Every failover has its own `failover` record (with takeover latency); the analyzer's VRRP-FAILOVER
@@ -84,10 +89,10 @@ class FindingTracker:
     The analyzer announces per-advert findings itself, once per (code, virtual router, router):
     those pass through. Findings about configuration (VIP, interval, auth mismatches...) and the
     capture's drops exist only in a report, so once a second the session diffs a snapshot's findings
-    against what was announced, by (code, virtual router, severity)."""
+    against what was announced, by (code, virtual router, severity; the message for GROWING)."""
 
     def __init__(self, ignored: frozenset[str] = frozenset()) -> None:
-        self._announced: set[tuple[str, str | None, int]] = set()
+        self._announced: set[tuple[str, str | None, int, str]] = set()
         self._hidden = ignored | NOT_STREAMED
 
     def announce(self, finding: Finding) -> bool:

@@ -19,7 +19,8 @@ router id: interface, VLAN, family, VRID, peer group), ``VRRPCAP_ROUTER`` (the r
 Scripts run as argument lists (never through a shell) in a small thread pool, in their own session,
 with a timeout (the process group is killed when it runs out). Calls for one virtual router run in
 order (the old master's FAULT before the new master's MASTER); different virtual routers run in
-parallel. Capture never waits for a script. Every run ends in a result the session reports.
+parallel. What waits is bounded, coalesced and ordered by notify_queue.CallQueue. Capture never
+waits for a script. Every call ends in a result the session reports (run, or why not).
 """
 
 from __future__ import annotations
@@ -27,20 +28,21 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
+from vrrpcap.decode import Advert
 from vrrpcap.live.errors import NotifyScriptUnusable
+from vrrpcap.live.notify_queue import CallQueue
 
-BACKLOG = 100  # queued calls per virtual router; beyond that a call is dropped (and reported)
 WORKERS = 4
 STDERR_KEPT = 2000
+REAP_WAIT = 1.0  # after a SIGKILL: how long a worker waits for the script to be reaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,26 @@ class NotifyResult:
     error: str | None = None
 
 
+def discarded(advert: Advert) -> str | None:
+    """Why a VRRP router would drop this advert unread (RFC 3768 7.1, RFC 5798 7.1), or None.
+
+    The analyzer still sees such adverts (they are findings), but a hook fires only on what a router
+    would act on: a forged or damaged advert must not make a script promote or demote anything."""
+    if advert.kind != "advert":
+        return advert.kind
+    if advert.malformed is not None:
+        return "malformed"
+    if advert.version not in (2, 3) or advert.type != 1:
+        return "not a VRRPv2/v3 advertisement"
+    if not advert.vrid:
+        return "VRID 0"
+    if advert.ttl != 255:
+        return "TTL/hop limit not 255"
+    if advert.checksum == "bad":
+        return "bad checksum"
+    return None
+
+
 class MasterChanges:
     """Turns the analyzer's events into the notify calls they mean (see the module docstring).
 
@@ -81,8 +103,10 @@ class MasterChanges:
     def _priority(self, vrid: int, router: str, fallback: int | None = None) -> int:
         return self._priorities.get((vrid, router)) or fallback or 0
 
-    def observe(self, events: Iterable[Event]) -> list[Change]:
-        batch = list(events)
+    def observe(self, events: Iterable[Event], acting: bool = True) -> list[Change]:
+        """``acting`` False: the events of an advert a router would discard; they change nothing here
+        but a merge of ids (bookkeeping)."""
+        batch = [e for e in events if acting or isinstance(e, VirtualRouterMerged)]
         failovers = {(e.failover.vr, e.failover.to_router): e.failover for e in batch if isinstance(e, FailoverEvent)}
         out: list[Change] = []
         for event in batch:
@@ -163,43 +187,43 @@ class Notifier:
         self._interface = interface
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._pending: dict[str, deque[Change]] = {}
-        self._busy: set[str] = set()
+        self._queue = CallQueue()
         self._running: dict[int, subprocess.Popen[bytes]] = {}
+        self._unreaped: list[subprocess.Popen[bytes]] = []  # killed, not yet seen to exit
         self._closed = False
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
+        self._workers = [threading.Thread(target=self._work, name=f"notify-{n}", daemon=True) for n in range(workers)]
+        for worker in self._workers:
+            worker.start()
 
     def argv(self, change: Change) -> list[str]:
         name = str(change.vrid) if change.vrid is not None else change.vr
         return [self.script, "INSTANCE", name, change.state, str(change.priority)]
 
-    def submit(self, change: Change) -> None:
-        dropped = None
-        with self._lock:
-            queued = self._pending.setdefault(change.vr, deque())
-            if self._closed:
-                dropped = "not run: vrrpcap is stopping"
-            elif len(queued) >= BACKLOG:
-                dropped = f"not run: {BACKLOG} calls for this virtual router are already waiting (script too slow?)"
-            else:
-                queued.append(change)
-                if change.vr not in self._busy:
-                    self._busy.add(change.vr)
-                    self._executor.submit(self._drain, change.vr)
-        if dropped is not None:
-            self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, dropped))
+    def _not_run(self, change: Change, why: str) -> None:
+        self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, why))
 
-    def _drain(self, vr: str) -> None:
+    def submit(self, change: Change) -> None:
+        with self._lock:
+            pushed = [(change, "not run: vrrpcap is stopping")] if self._closed else self._queue.add(change)
+            self._idle.notify_all()
+        for old, why in pushed:
+            self._not_run(old, why)
+
+    def _work(self) -> None:
         while True:
             with self._lock:
-                queued = self._pending.get(vr)
-                if not queued:
-                    self._pending.pop(vr, None)
-                    self._busy.discard(vr)
+                change = self._queue.take()
+                while change is None:
+                    if self._closed:
+                        return
+                    self._idle.wait()
+                    change = self._queue.take()
+            try:
+                self._done(self._run(change))
+            finally:
+                with self._lock:
+                    self._queue.done(change.vr)
                     self._idle.notify_all()
-                    return
-                change = queued.popleft()
-            self._done(self._run(change))
 
     def _environment(self, change: Change) -> dict[str, str]:
         env = dict(os.environ)
@@ -217,41 +241,49 @@ class Notifier:
         return env
 
     def _run(self, change: Change) -> NotifyResult:
+        # stderr goes to an unlinked file, not a pipe: a child the script leaves behind (setsid, a
+        # daemon) may keep it open for ever, and a pipe's end would never come. Only the script's own
+        # exit is waited for, and that for a bounded time.
         argv = self.argv(change)
         started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=self._environment(change),
-                start_new_session=True,  # a Ctrl-C in the terminal is for vrrpcap, not the script
-                shell=False,
-            )
-        except OSError as exc:
-            return NotifyResult(change, tuple(argv), False, None, 0.0, f"cannot run: {exc.strerror or exc}")
-        with self._lock:
-            self._running[proc.pid] = proc
-        try:
+        with tempfile.TemporaryFile(prefix="vrrpcap-notify-") as err:
             try:
-                _, err = proc.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                self._kill(proc)
-                proc.communicate()
-                took = time.monotonic() - started
-                return NotifyResult(
-                    change, tuple(argv), False, None, took, f"timed out after {self.timeout:g} s (killed)"
+                proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    env=self._environment(change),
+                    start_new_session=True,  # a Ctrl-C in the terminal is for vrrpcap, not the script
+                    shell=False,
                 )
-        finally:
+            except OSError as exc:
+                return NotifyResult(change, tuple(argv), False, None, 0.0, f"cannot run: {exc.strerror or exc}")
             with self._lock:
-                self._running.pop(proc.pid, None)
-        took = time.monotonic() - started
-        if proc.returncode == 0:
-            return NotifyResult(change, tuple(argv), True, 0, took)
+                self._running[proc.pid] = proc
+            try:
+                try:
+                    proc.wait(timeout=self.timeout)
+                except subprocess.TimeoutExpired:
+                    self._kill(proc)
+                    with suppress(subprocess.TimeoutExpired):
+                        proc.wait(timeout=REAP_WAIT)  # else reaped in close()
+                    took = time.monotonic() - started
+                    return NotifyResult(
+                        change, tuple(argv), False, None, took, f"timed out after {self.timeout:g} s (killed)"
+                    )
+            finally:
+                with self._lock:
+                    self._running.pop(proc.pid, None)
+                    if proc.returncode is None:
+                        self._unreaped.append(proc)
+            took = time.monotonic() - started
+            if proc.returncode == 0:
+                return NotifyResult(change, tuple(argv), True, 0, took)
+            err.seek(max(0, os.fstat(err.fileno()).st_size - STDERR_KEPT))
+            tail = err.read(STDERR_KEPT).decode(errors="replace").strip().splitlines()
         code = proc.returncode
         error = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-        tail = (err or b"")[-STDERR_KEPT:].decode(errors="replace").strip().splitlines()
         if tail:
             error += f": {tail[-1]}"
         return NotifyResult(change, tuple(argv), False, proc.returncode, took, error)
@@ -266,13 +298,16 @@ class Notifier:
         rest (reported as not run) and kill scripts still running."""
         with self._lock:
             self._closed = True
-            self._idle.wait_for(lambda: not self._busy, timeout=wait)
-            left = [c for queued in self._pending.values() for c in queued]
-            for queued in self._pending.values():
-                queued.clear()
+            self._idle.wait_for(lambda: not self._queue.busy() and not self._queue.size, timeout=wait)
+            left = self._queue.clear()
             running = list(self._running.values())
+            self._idle.notify_all()
         for proc in running:
             self._kill(proc)
-        self._executor.shutdown(wait=True)
+        for worker in self._workers:  # bounded: a worker waits at most timeout + REAP_WAIT
+            worker.join(timeout=self.timeout + REAP_WAIT + 1.0)
+        for proc in self._unreaped:
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
         for change in left:
             self._done(NotifyResult(change, tuple(self.argv(change)), False, None, 0.0, "not run: vrrpcap stopped"))

@@ -11,6 +11,7 @@ most that much, and ``close()`` writes the statistics.
 from __future__ import annotations
 
 import struct
+from contextlib import suppress
 from typing import BinaryIO
 
 from vrrpcap import __version__
@@ -58,6 +59,7 @@ class PcapngWriter:
         self.path = path
         self.interface = interface
         self.frames = 0
+        self.error: str | None = None  # why writing stopped (disk full...): the session then stops
         self._ids: dict[int, int] = {}  # link type -> interface id
         try:
             self._out: BinaryIO = open(path, "wb")  # noqa: SIM115  (closed by close())
@@ -68,10 +70,17 @@ class PcapngWriter:
         self._write(_block(SHB, header))
 
     def _write(self, data: bytes) -> None:
-        try:
-            self._out.write(data)
-        except OSError as exc:
-            raise CaptureFailed(f"{self.path}: write failed ({exc.strerror or exc})") from None
+        if self.error is None:
+            try:
+                self._out.write(data)
+            except OSError as exc:
+                self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        """Stop writing: the error is kept, the file closed without a second error (its buffer is lost)."""
+        self.error = f"{self.path}: write failed ({exc.strerror or exc})"
+        with suppress(OSError):
+            self._out.close()
 
     def _interface(self, linktype: int) -> int:
         found = self._ids.get(linktype)
@@ -90,10 +99,11 @@ class PcapngWriter:
         self.frames += 1
 
     def flush(self) -> None:
-        try:
-            self._out.flush()
-        except OSError as exc:
-            raise CaptureFailed(f"{self.path}: write failed ({exc.strerror or exc})") from None
+        if self.error is None:
+            try:
+                self._out.flush()
+            except OSError as exc:
+                self._failed(exc)
 
     def close(self, stats: CaptureStats, start: float, end: float, linktype: int | None) -> None:
         """Write the statistics of every interface (at least one, even without frames) and close."""
@@ -110,11 +120,16 @@ class PcapngWriter:
                 ]
                 # The counters are the capture's, not per link type: on the first interface only
                 # (readers add up the drops of all interfaces).
-                if stats.received is not None and iface == 0:
-                    items.append((ISB_FILTERACCEPT, struct.pack("<Q", stats.received)))
+                if stats.received is not None and iface == 0:  # accepted by the filter: drops too
+                    accepted = stats.received + (stats.dropped or 0)
+                    items.append((ISB_FILTERACCEPT, struct.pack("<Q", accepted)))
                 if stats.dropped is not None and iface == 0:
                     items.append((ISB_OSDROP, struct.pack("<Q", stats.dropped)))
                 self._write(_block(ISB, struct.pack("<III", iface, high, low) + _options(*items)))
             self.flush()
         finally:
-            self._out.close()
+            if self.error is None:
+                try:
+                    self._out.close()
+                except OSError as exc:
+                    self._failed(exc)

@@ -1,17 +1,14 @@
 """A live session: frames from a capture backend through the decoder and the analyzer, events out.
 
-The main thread owns the analyzer and all output. Backends read in their own thread and queue
-frames; notify scripts run in a pool and queue their results. Once a second the session ticks the
-analyzer (a master that went silent is closed although no packet arrives), diffs a snapshot's
-findings against what was announced (configuration findings, capture drops), flushes ``--write``
-and redraws the dashboard; an event also redraws at once.
+The main thread owns the analyzer and all output. Backends (one per interface, live/captures.py) read
+in their own thread and queue frames; notify scripts run in a pool and queue their results. Once a
+second the session ticks the analyzer (a silent master is closed although no packet arrives), diffs
+a snapshot's findings against what was announced, flushes ``--write`` and redraws the dashboard.
 
-Several interfaces share one queue and one analyzer (live/captures.py). With ``--metrics`` the events
-also feed the exporter (live/exporting.py); a scrape reads the analyzer between two batches.
-
-SIGINT and SIGTERM end the session the normal way: the capture stops, what is queued is analyzed,
-notify scripts get their timeout to finish, the written capture gets its statistics block, and
-the final report is returned. A second signal while stopping interrupts (exit 130).
+SIGINT, SIGTERM and SIGHUP end the session the normal way: the capture stops, what is queued is
+analyzed, notify scripts get their timeout, the written capture gets its statistics block, and the
+final report is returned. A second signal while stopping interrupts (exit 130). A write error of
+``--write`` (disk full) stops the session the same way; the CLI then exits 6.
 """
 
 from __future__ import annotations
@@ -33,10 +30,10 @@ from vrrpcap.analysis import Event, FindingEvent, Options
 from vrrpcap.decode import advert_to_dict
 from vrrpcap.frames import Frame
 from vrrpcap.live.captures import Captures, combined
-from vrrpcap.live.dashboard import Dashboard, PlainLog, Status
+from vrrpcap.live.dashboard import Dashboard, PlainLog, Status, make_view
 from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
 from vrrpcap.live.exporting import MetricsOptions, serve
-from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script
+from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script, discarded
 from vrrpcap.live.pcapng_writer import PcapngWriter
 from vrrpcap.live.source import QUEUE_FRAMES, CaptureStats, SourceEnded
 from vrrpcap.pipeline import Pipeline
@@ -48,6 +45,7 @@ if TYPE_CHECKING:
 TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
 REDRAW_MIN = 0.1  # at most ten redraws a second, however many events
+MANY_ROUTERS = 500  # from then on the dashboard redraws once a second only
 BATCH = 1000  # frames handled between two looks at the clock (and at waiting scrapes)
 
 
@@ -75,8 +73,9 @@ class LiveOptions:
 @dataclass
 class Outcome:
     report: Report  # final, with --ignore and --vrid applied
-    reason: str  # duration | count | SIGINT | SIGTERM | capture-error
+    reason: str  # duration | count | SIGINT | SIGTERM | SIGHUP | capture-error | write-failed
     error: str | None  # why the capture failed, when it did
+    write_error: str | None = None  # why --write stopped writing (the session stopped then)
 
 
 class LiveSession:
@@ -104,7 +103,7 @@ class LiveSession:
         self.error: str | None = None
         self.report: Report | None = None
         self._last_draw = 0.0
-        self._dirty = False
+        self._dirty = self._stale = False
 
     # -- output -----------------------------------------------------------------------------------
     def emit(self, record: dict[str, Any]) -> None:
@@ -129,8 +128,11 @@ class LiveSession:
     def _draw(self, now: float, force: bool = False) -> None:
         if not isinstance(self.view, Dashboard) or self.report is None:
             return
-        if not force and (not self._dirty or now - self._last_draw < REDRAW_MIN):
+        many = len(self.report.virtual_routers) >= MANY_ROUTERS  # a snapshot per event would starve it
+        if not force and (not self._dirty or now - self._last_draw < (TICK if many else REDRAW_MIN)):
             return
+        if self._stale:
+            self.report, self._stale = self.pipeline.snapshot(self.inputs(now)), False
         self.view.refresh(self.report, self._status(), now)
         self._last_draw = now
         self._dirty = False
@@ -158,7 +160,7 @@ class LiveSession:
         )
 
     # -- the work ---------------------------------------------------------------------------------
-    def _dispatch(self, events: list[Event], now: float) -> None:
+    def _dispatch(self, events: list[Event], now: float, hooks: bool = True) -> None:  # notify.discarded
         if not events:
             return
         if self.metrics is not None:
@@ -167,12 +169,11 @@ class LiveSession:
             if isinstance(event, FindingEvent) and not self.tracker.announce(event.finding):
                 continue
             self.emit(event_record(event, now))
-        changes = self.changes.observe(events)
+        changes = self.changes.observe(events, acting=hooks)
         if self.notifier is not None:
             for change in changes:
                 self.notifier.submit(change)
-        if isinstance(self.view, Dashboard):
-            self.report = self.pipeline.snapshot(self.inputs(now))  # the table matches the log
+        self._stale = True  # the table is redrawn from a new snapshot when its turn comes (_draw)
 
     def _frame(self, frame: Frame, now: float) -> None:
         if self.options.count and self.advert_count >= self.options.count:
@@ -189,25 +190,34 @@ class LiveSession:
         self.advert_count += 1
         if counts is not None:
             counts[1] += 1
-        if advert.kind == "advert" and advert.priority and advert.vrid is not None:
+        acted_on = discarded(advert) is None
+        if acted_on and advert.priority and advert.vrid is not None:
             self.priorities[(advert.vrid, advert.src)] = advert.priority
         if self.options.json and self.options.adverts:
             self.emit({"event": "advert", **advert_to_dict(advert)})
-        self._dispatch(self.pipeline.advert(advert), now)
+        if not acted_on:
+            # What its time alone closes (a master that went silent before it) is real: hooks run.
+            self._dispatch(self.pipeline.tick(advert.time), now)
+        self._dispatch(self.pipeline.advert(advert), now, hooks=acted_on)
         if self.options.count and self.advert_count >= self.options.count and self.stop_reason is None:
             self.stop_reason = "count"
 
     def _tick(self, now: float) -> None:
-        self._dispatch(self.pipeline.tick(now - TICK_GRACE), now)
+        # Behind (frames queued, or in the kernel after a stall): the frames' time, not the clock's.
+        horizon = min(now - TICK_GRACE, self.source.horizon() if self.source is not None else now)
+        if self.frames.empty():
+            self._dispatch(self.pipeline.tick(horizon), now)
         if self.source is not None:
             self.stats = self.source.stats()
-        self.report = self.pipeline.snapshot(self.inputs(now))
+        self.report, self._stale = self.pipeline.snapshot(self.inputs(now)), False
         if self.metrics is not None:
             self.metrics.report_findings(self.report.findings)
         for finding in self.tracker.new_in(self.report):
             self.emit(finding_record(finding, now))
         if self.writer is not None:
             self.writer.flush()
+            if self.writer.error and self.stop_reason is None:
+                self.stop_reason = "write-failed"
         self._dirty = True
 
     def _handle(self, item: object, now: float) -> None:
@@ -222,12 +232,8 @@ class LiveSession:
                 self.stop_reason = "capture-ended"
 
     def _results(self, now: float) -> None:
-        while True:
-            try:
-                result = self.results.get_nowait()
-            except queue.Empty:
-                return
-            self.emit(notify_record(result, now))
+        while not self.results.empty():  # the only reader: empty() then get() cannot block
+            self.emit(notify_record(self.results.get_nowait(), now))
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self.stop_reason is not None and self.stop_reason.startswith("SIG"):
@@ -278,11 +284,11 @@ class LiveSession:
         """Capture until --duration, --count, a signal or a capture error; return the outcome."""
         handlers = {}
         if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 handlers[signum] = signal.signal(signum, self._on_signal)
         try:
             if not self.options.json:
-                self.view = self._make_view()
+                self.view = make_view(self.out, self.priorities)
             self._open()
             if isinstance(self.view, Dashboard):
                 self.report = self.pipeline.snapshot(self.inputs(self.started))
@@ -299,14 +305,7 @@ class LiveSession:
                 signal.signal(signum, previous)
         assert self.report is not None
         report = self.report.filtered(self.options.ignored, self.options.vrids)
-        return Outcome(report, self.stop_reason or "stopped", self.error)
-
-    def _make_view(self) -> Dashboard | PlainLog:
-        if self.out.isatty():
-            from rich.console import Console
-
-            return Dashboard(Console(file=self.out), self.priorities)
-        return PlainLog(self.out)
+        return Outcome(report, self.stop_reason or "stopped", self.error, self.writer.error if self.writer else None)
 
     def _loop(self) -> None:
         options = self.options

@@ -15,6 +15,7 @@ import select
 import socket
 import struct
 import threading
+import time
 from typing import Any
 
 from vrrpcap.frames import Frame
@@ -50,6 +51,7 @@ class SocketSource(CaptureSource):
         self._received = 0
         self._dropped = 0
         self._stats_lock = threading.Lock()
+        self._horizon = 0.0
 
     def open(self) -> None:
         check_interface(self.interface)
@@ -99,8 +101,10 @@ class SocketSource(CaptureSource):
         error = None
         try:
             while not self._stopping.is_set():
+                looked = time.time()
                 ready, _, _ = select.select([fd], [], [], 0.2)
                 if not ready:
+                    self._horizon = looked  # the socket was empty then: all before it is queued
                     continue
                 _cls, data, ts = sock.recv_raw(MAX_FRAME)
                 if not data:
@@ -112,6 +116,9 @@ class SocketSource(CaptureSource):
                 error = f"{interface}: capture failed ({getattr(exc, 'strerror', None) or exc})"
         self._put(SourceEnded(error))
 
+    def horizon(self) -> float:
+        return self._horizon
+
     def _poll(self) -> None:
         """Add the kernel's counters since the last read (reading resets them)."""
         if self._sock is None or self._sock.closed:
@@ -121,7 +128,8 @@ class SocketSource(CaptureSource):
         except OSError:
             return
         packets, drops = struct.unpack("II", raw)
-        self._received += packets
+        # The kernel counts drops in tp_packets; `received` is what reached us, as dumpcap's isb_ifrecv.
+        self._received += packets - drops
         self._dropped += drops
 
     def stats(self) -> CaptureStats:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import socket
 import threading
+import time
 from abc import ABC, abstractmethod
 from typing import NamedTuple
 
@@ -49,8 +50,9 @@ class SourceEnded(NamedTuple):
 
 
 class CaptureStats(NamedTuple):
-    received: int | None  # packets that passed the filter (None: the backend cannot tell yet)
-    dropped: int | None  # of those, dropped by the kernel or the capture tool
+    # Both backends alike: received + dropped = the packets that passed the filter.
+    received: int | None  # packets that reached vrrpcap, drops excluded (None: cannot tell yet)
+    dropped: int | None  # packets that passed the filter but were dropped by the kernel or the tool
 
 
 def check_interface(name: str) -> int:
@@ -87,6 +89,11 @@ class CaptureSource(ABC):
     @abstractmethod
     def _run(self) -> None:
         """The reader thread: put frames on the queue until stopped, then one SourceEnded."""
+
+    def horizon(self) -> float:
+        """Every frame captured before this wall-clock time has been put on the queue. A backend that
+        cannot tell says now (the session's grace then covers its buffering)."""
+        return time.time()
 
     @abstractmethod
     def stats(self) -> CaptureStats:
