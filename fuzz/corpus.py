@@ -107,7 +107,8 @@ def decoder_seeds() -> Iterator[tuple[str, bytes]]:
 
 
 def analyzer_seeds() -> Iterator[tuple[str, bytes]]:
-    for path in captures():
+    """Every other capture's seed asks for the report to be rendered too (on its first record)."""
+    for index, path in enumerate(captures()):
         frames = [f for f in frames_of(path) if f.linktype in ANALYZER_LINKTYPES][:ANALYZER_FRAMES]
         if not frames:
             continue
@@ -116,9 +117,9 @@ def analyzer_seeds() -> Iterator[tuple[str, bytes]]:
         for frame in frames:
             step: float | None = None if previous is None else frame.time - previous
             absolute = step is None or not -327 < step < 327
-            records.append(
-                analyzer_record(frame.time if absolute else step or 0.0, frame.linktype, frame.data, absolute=absolute)
-            )
+            when = frame.time if absolute else step or 0.0
+            render = index % 2 == 1 and not records
+            records.append(analyzer_record(when, frame.linktype, frame.data, absolute=absolute, render=render))
             previous = frame.time
         yield path.name, b"".join(records)[:MAX_SEED]
 

@@ -12,13 +12,15 @@ decoder   one frame of any link type: ``decode_frame`` returns None or an Advert
           and content key, or their Python versions) gives what a fresh decode gives.
 analyzer  a sequence of frames with times (the format below) through ``Pipeline`` (decode cache, engine,
           ticks, as ``live`` runs it): nothing raises; the report is strict JSON; the documented bounds
-          hold (routers per virtual router, evidence per finding).
+          hold (routers per virtual router, evidence per finding); text, timeline, markdown and JUnit
+          (well-formed XML) render.
 
 No hang and bounded memory are libFuzzer's: fuzz/run.py passes ``-timeout`` and ``-rss_limit_mb``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -26,6 +28,7 @@ import struct
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import vrrpcap.decode.cache as cache_module
 import vrrpcap.frames.reader as reader_module
@@ -36,6 +39,11 @@ from vrrpcap.errors import ExitCode, VrrpcapError
 from vrrpcap.findings import MAX_EVIDENCE
 from vrrpcap.frames import CaptureReader, Frame
 from vrrpcap.pipeline import Pipeline
+from vrrpcap.render.junit import render_junit
+from vrrpcap.render.markdown import render_markdown
+from vrrpcap.render.text import render_audit
+from vrrpcap.render.timeline import render_table, timeline_rows
+from vrrpcap.report import Report
 
 # Link types a decoder target's first byte picks from: every one the decoder knows, and one it does not.
 LINKTYPES = sorted({*UNWRAPPERS, 147})
@@ -191,8 +199,9 @@ def decoder(data: bytes) -> None:
 # A sequence of records: a control byte, the time, a 2-byte length, the frame's bytes. The control byte's
 # low nibble picks the link type; bit 7: the time is an absolute 8-byte double (else a signed 2-byte step
 # in hundredths of a second from the previous frame: files are read in file order, so times may go
-# back); bit 6: a tick at the frame's time after it, as `live` gives. Times stay within what a capture
-# reader can give (0 to 2^64 seconds).
+# back); bit 6: a tick at the frame's time after it, as `live` gives; bit 5 on any record: the report is
+# also rendered (four times the cost of the analysis, so the fuzzer chooses how often). Times stay within
+# what a capture reader can give (0 to 2^64 seconds).
 ANALYZER_LINKTYPES = [1, 101, 113, 276, 0, 108]
 MAX_TIME = float(2**64)
 
@@ -203,6 +212,7 @@ class Step:
     linktype: int
     data: bytes
     tick: bool
+    render: bool = False
 
 
 def analyzer_steps(data: bytes) -> Iterator[Step]:
@@ -229,19 +239,25 @@ def analyzer_steps(data: bytes) -> Iterator[Step]:
         pos += 2
         frame = data[pos : pos + length]
         pos += length
-        yield Step(time, ANALYZER_LINKTYPES[(control & 0x0F) % len(ANALYZER_LINKTYPES)], frame, bool(control & 0x40))
+        linktype = ANALYZER_LINKTYPES[(control & 0x0F) % len(ANALYZER_LINKTYPES)]
+        yield Step(time, linktype, frame, bool(control & 0x40), bool(control & 0x20))
 
 
-def analyzer_record(time: float, linktype: int, frame: bytes, *, absolute: bool, tick: bool = False) -> bytes:
+def analyzer_record(
+    time: float, linktype: int, frame: bytes, *, absolute: bool, tick: bool = False, render: bool = False
+) -> bytes:
     """One record of the analyzer's input (the seed corpus writes these), ``time`` absolute or a step."""
     control = ANALYZER_LINKTYPES.index(linktype) | (0x80 if absolute else 0) | (0x40 if tick else 0)
+    control |= 0x20 if render else 0
     head = struct.pack("!Bd", control, time) if absolute else struct.pack("!Bh", control, round(time * 100))
     return head + struct.pack("!H", len(frame)) + frame
 
 
 def analyzer(data: bytes) -> None:
     pipeline = Pipeline()
+    rendered = False
     for number, step in enumerate(analyzer_steps(data), 1):
+        rendered |= step.render
         frame = Frame("fuzz.pcap", number, step.time, step.linktype, step.data, len(step.data), "eth0")
         pipeline.frame(frame)
         if step.tick:
@@ -252,6 +268,20 @@ def analyzer(data: bytes) -> None:
         assert len(vr.routers) <= MAX_ROUTERS_PER_VIRTUAL_ROUTER, (vr.id, len(vr.routers))
     for finding in report.findings:
         assert len(finding.evidence) <= MAX_EVIDENCE, (finding.code, len(finding.evidence))
+    if rendered:
+        _render(report)
+
+
+def _render(report: Report) -> None:
+    """The outputs that cost little per report (HTML and PNG are left to tests/test_output_safety.py):
+    text and timeline without colour, markdown, and JUnit XML, which must parse."""
+    for render in (render_audit, render_table):
+        render(report, io.StringIO(), False)
+    render_markdown(report, io.StringIO())
+    junit = io.StringIO()
+    render_junit(report, junit, None)
+    ElementTree.fromstring(junit.getvalue().encode())
+    json.dumps(timeline_rows(report), allow_nan=False)
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {"reader": reader, "decoder": decoder, "analyzer": analyzer}

@@ -154,5 +154,5 @@ def test_analyzer_on_any_times_and_fields(steps: list[tuple[tuple[bytes, dict[st
     records = b""
     for (frame, _), time, absolute, tick in steps:
         when = time if absolute else max(-327.0, min(327.0, time)) if time == time else 0.0
-        records += analyzer_record(when, LT_ETHERNET, frame, absolute=absolute, tick=tick)
+        records += analyzer_record(when, LT_ETHERNET, frame, absolute=absolute, tick=tick, render=True)
     analyzer(records)
