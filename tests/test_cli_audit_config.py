@@ -126,3 +126,19 @@ def test_an_instance_with_no_adverts_is_not_seen(tmp_path: Path) -> None:
 def test_a_missing_config_is_input_unavailable_before_the_capture_is_read(tmp_path: Path) -> None:
     done = run("audit", str(PCAPS / f"{UNICAST}.pcap"), "--config", str(tmp_path / "none.conf"))
     assert done.returncode == ExitCode.INPUT_UNAVAILABLE and "none.conf" in done.stderr
+
+
+def test_a_pinned_address_lets_a_multicast_priority_drift_be_seen(tmp_path: Path) -> None:
+    # Multicast configs name no address of their own: unpinned, a drifted priority fits no router
+    # (so no guess); pinned to the address the lab gave r1, the router is r1's and the drift shows.
+    scenario = "v2-multicast-steady"
+    configs = drifted(tmp_path, scenario, r"priority 150", "priority 120", ("r1.conf",))
+    r1 = configs / "r1.conf"
+    assert config_findings(audit_json(scenario, configs)) == []
+    pinned = audit_json(scenario, configs / "r2.conf", "--config", f"{r1}=192.0.2.1")
+    [finding] = config_findings(pinned)
+    assert finding["code"] == "VRRP-CONFIG-PRIORITY" and finding["routers"] == ["192.0.2.1"]
+    assert finding["locations"] == [{"file": str(r1), "line": line_of(r1, r"^\s*priority 120")}]
+    capture = str(PCAPS / f"{scenario}.pcap")
+    junit = run("audit", "-f", "junit", capture, "--config", str(configs / "r2.conf"), "--config", f"{r1}=192.0.2.1")
+    assert f"config: {r1}:{finding['locations'][0]['line']}" in junit.stdout  # type: ignore[index]
