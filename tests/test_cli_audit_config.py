@@ -141,4 +141,4 @@ def test_a_pinned_address_lets_a_multicast_priority_drift_be_seen(tmp_path: Path
     assert finding["locations"] == [{"file": str(r1), "line": line_of(r1, r"^\s*priority 120")}]
     capture = str(PCAPS / f"{scenario}.pcap")
     junit = run("audit", "-f", "junit", capture, "--config", str(configs / "r2.conf"), "--config", f"{r1}=192.0.2.1")
-    assert f"config: {r1}:{finding['locations'][0]['line']}" in junit.stdout  # type: ignore[index]
+    assert f"config: {r1}:{finding['locations'][0]['line']}" in junit.stdout
