@@ -142,3 +142,23 @@ def test_a_pinned_address_lets_a_multicast_priority_drift_be_seen(tmp_path: Path
     capture = str(PCAPS / f"{scenario}.pcap")
     junit = run("audit", "-f", "junit", capture, "--config", str(configs / "r2.conf"), "--config", f"{r1}=192.0.2.1")
     assert f"config: {r1}:{finding['locations'][0]['line']}" in junit.stdout
+
+
+WIRE_CODES = {"VRRP-CONFIG-NOT-SEEN", "VRRP-CONFIG-PRIORITY", "VRRP-CONFIG-INTERVAL", "VRRP-CONFIG-VIPS"}
+WIRE_CODES |= {"VRRP-CONFIG-VERSION", "VRRP-CONFIG-AUTH"}
+SCENARIOS = sorted(p.name.removesuffix(".configs") for p in PCAPS.glob("*.configs") if any(p.glob("*.conf")))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_lab_scenario_matches_its_configs(scenario: str) -> None:
+    # The lab ran these daemons with exactly these configs: every virtual router is some configured
+    # instance, and the wire contradicts no config (what the static lint says is its own business).
+    capture = PCAPS / f"{scenario}.pcap"
+    if not capture.exists():
+        capture = PCAPS / f"{scenario}.bridge.pcap"
+    done = run(
+        "audit", "-f", "json", "--fail-on", "never", str(capture), "--config", str(PCAPS / f"{scenario}.configs")
+    )
+    document = json.loads(done.stdout)
+    assert all(vr["instances"] for vr in document["virtual_routers"])
+    assert [f["message"] for f in document["findings"] if f["code"] in WIRE_CODES] == []
