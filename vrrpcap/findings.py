@@ -70,6 +70,14 @@ _CATALOG = (
     ("VRRP-TOO-MANY-ROUTERS", Severity.WARNING, "more routers than the analysis keeps: a flood or spoofed sources"),
     ("VRRP-NO-ADVERTS", Severity.WARNING, "an input holds no VRRP advert (a wrong capture filter?)"),
     ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),
+    ("VRRP-CONFIG-LINT", Severity.WARNING, "configurations that contradict each other or themselves"),
+    ("VRRP-CONFIG-PROBLEM", Severity.WARNING, "a config line the daemon rejects or changes, or vrrpcap cannot read"),
+    ("VRRP-CONFIG-NOT-SEEN", Severity.WARNING, "a configured instance whose virtual router is not on the wire"),
+    ("VRRP-CONFIG-PRIORITY", Severity.WARNING, "a priority on the wire its config cannot reach"),
+    ("VRRP-CONFIG-INTERVAL", Severity.ERROR, "the wire's advert interval is not the configured one"),
+    ("VRRP-CONFIG-VIPS", Severity.WARNING, "the wire's VIPs are not the configured ones"),
+    ("VRRP-CONFIG-VERSION", Severity.ERROR, "the wire's VRRP version is not the configured one"),
+    ("VRRP-CONFIG-AUTH", Severity.ERROR, "the wire's authentication type is not the configured one"),
     ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
     ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),
     ("VRRP-PRIORITY-ZERO", Severity.INFO, "a master resigned with priority 0"),
@@ -108,6 +116,16 @@ class Evidence(NamedTuple):
         return f"{self.file}#{self.frame}"
 
 
+class SourceLine(NamedTuple):
+    """A line of a configuration file a finding is about (line 0: the file as a whole)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -120,6 +138,8 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     count: int = 1  # how many occurrences the finding sums up (adverts, gaps, changes)
     vrid: int | None = None  # the VRID concerned, None for capture-wide findings
+    locations: tuple[SourceLine, ...] = ()  # config lines concerned, the main one first; () for wire-only findings
+    reason: str | None = None  # the sub-kind of a config finding (lint reason, problem kind)
 
     @property
     def frames(self) -> tuple[int, ...]:
@@ -141,4 +161,6 @@ class Finding:
             "evidence": [{"file": e.file, "frame": e.frame} for e in self.evidence],
             "count": self.count,
             "vrid": self.vrid,
+            "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
+            "reason": self.reason,
         }

@@ -15,11 +15,13 @@ import typer
 from vrrpcap import __version__
 from vrrpcap.cli.audit import audit
 from vrrpcap.cli.decode import decode
+from vrrpcap.cli.lint import lint
 from vrrpcap.cli.live import live
 from vrrpcap.cli.outputs import prepare_standard_streams, say, silence_stdout
 from vrrpcap.cli.report import report
 from vrrpcap.cli.timeline import timeline
 from vrrpcap.cli.usage import Command
+from vrrpcap.cli.vrids import vrids
 from vrrpcap.errors import ExitCode, OutputClosed, OutputFailed, VrrpcapError
 
 SUMMARY = "Audit VRRP traffic: decode adverts, find who was master and when, and what went wrong."
@@ -59,6 +61,8 @@ app.command("decode", cls=Command, short_help="Decode every VRRP and CARP messag
 app.command("audit", cls=Command, short_help="Virtual routers, masters, failovers and findings.")(audit)
 app.command("timeline", cls=Command, short_help="Who was master of each virtual router, and when.")(timeline)
 app.command("live", cls=Command, short_help="Watch VRRP on interfaces: dashboard, events, hooks, metrics.")(live)
+app.command("lint", cls=Command, short_help="Check keepalived / FRR configs against each other, no capture.")(lint)
+app.command("vrids", cls=Command, short_help="VRIDs in use per segment, who uses them, and the free ones.")(vrids)
 app.command("report", cls=Command, short_help="The audit as one HTML page that opens offline.")(report)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vrrpcap.cli.lint import ConfigIdOption, read_configs
 from vrrpcap.cli.options import (
     FailOn,
     Files,
@@ -34,6 +35,7 @@ from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
 from vrrpcap.cli.run import analyze_files, measure_files, verdict
 
 if TYPE_CHECKING:
+    from vrrpcap.config import AnyConfig
     from vrrpcap.findings import Severity
     from vrrpcap.report import Report
     from vrrpcap.times import Zone
@@ -104,6 +106,17 @@ def audit(
     sensor: SensorOption = None,
     partition_by: PartitionOption = None,
     progress: ProgressOption = None,
+    config: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--config",
+            metavar="PATH[=ADDRESS]",
+            help="keepalived/FRR config (file or directory) held against the wire; FILE=ADDRESS pins a file "
+            "to the router address that runs it (repeat for several; docs/config.md).",
+            show_default=False,
+        ),
+    ] = None,
+    config_id: ConfigIdOption = None,
 ) -> None:
     """Virtual routers, masters, failovers and findings.
 
@@ -122,8 +135,14 @@ def audit(
         with output_file(output) as target:  # a temporary file renamed over the target: never half a file
             target.stream.write(text)
         raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+    held = _configs(config, config_id) if config else None
     analysis = analyze_files(files, options, progress, jobs, reader.value)
-    report = analysis.report.filtered(ignored, vrids)
+    report = analysis.report
+    if held is not None:
+        from vrrpcap.config.wire import held_against
+
+        report = held_against(report, *held)
+    report = report.filtered(ignored, vrids)
     from vrrpcap.times import parse_zone
 
     if fmt is AuditFormat.parquet:
@@ -134,6 +153,26 @@ def audit(
         with output_file(output) as target:
             render(report, fmt, target, gate, how)
     raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+
+
+def _configs(paths: list[str], config_id: str | None) -> tuple[list[AnyConfig], dict[str, list[str]]]:
+    """The configs and the addresses pinned to files (``FILE=ADDRESS``), read before any capture."""
+    import ipaddress
+
+    names: list[str] = []
+    pinned: dict[str, list[str]] = {}
+    for value in paths:
+        name, _, address = value.rpartition("=")
+        try:
+            ip = str(ipaddress.ip_address(address)) if name else None
+        except ValueError:
+            ip = None
+        if ip is None:
+            names.append(value)
+        else:
+            names.append(name)
+            pinned.setdefault(name, []).append(ip)
+    return read_configs(names, config_id), pinned
 
 
 def _tables(

@@ -86,13 +86,16 @@ def render_junit(report: Report, out: TextIO, fail_on: Severity | None) -> None:
 
 
 def _detail(f: Finding, names: EvidenceNames) -> str:
-    lines = [f"{f.severity.label} {f.code}: {f.message}"]
+    reason = f" ({f.reason})" if f.reason else ""
+    lines = [f"{f.severity.label} {f.code}{reason}: {f.message}"]
     if f.vr is not None:
         lines.append(f"virtual router: {f.vr}")
     if f.routers:
         lines.append(f"routers: {', '.join(f.routers)}")
     if f.start is not None:
         lines.append(f"time: {iso8601(f.start)} to {iso8601(f.end if f.end is not None else f.start)}")
+    if f.locations:
+        lines.append(f"config: {', '.join(str(loc) for loc in f.locations)}")
     if f.count > 1:
         lines.append(f"occurrences: {f.count}")
     if f.evidence:

@@ -73,7 +73,7 @@ def _virtual_routers(console: Console, report: Report, zone: Zone) -> None:
     ]
     rows: list[list[Cell]] = [
         [
-            vr.id,
+            [vr.id, *(f"= {i}" for i in vr.instances)] if vr.instances else vr.id,
             "/".join(map(str, vr.versions)),
             vr.delivery,
             _vips(vr),
@@ -93,6 +93,7 @@ def _virtual_routers(console: Console, report: Report, zone: Zone) -> None:
         facts = f"  v{'/'.join(map(str, vr.versions))} {vr.delivery}, {len(vr.failovers)} failover(s)"
         emit(console, _line((vr.id, "bold"), (facts, None)))
         for name, lines in (
+            ("config", [str(i) for i in vr.instances]),
             ("VIPs", packed(_vips(vr), console.width, 11)),
             ("routers", packed(_routers(vr), console.width, 11)),
             ("masters", _masters(vr, zone, dated)),
@@ -159,6 +160,8 @@ def _prose(console: Console, text: str, indent: int, style: str | None = None) -
 def _finding(console: Console, f: Finding, style: str, names: EvidenceNames, zone: Zone) -> None:
     emit(console, _line(("  ", None), (f.code, style), (f" {f.vr}" if f.vr else "", None), (_when(f, zone), None)))
     _prose(console, f.message, 4)
+    if f.locations:
+        _prose(console, f"at {', '.join(str(loc) for loc in f.locations)}", 4, "dim")
     if f.evidence:
         _prose(console, f"frames {names.text(f.evidence)}", 4, "dim")
 
@@ -191,6 +194,8 @@ def _group(console: Console, group: FindingGroup, style: str, names: EvidenceNam
     for f in worst:
         emit(console, _line((f"     {_when(f, zone)}", None)))
         _prose(console, f.message, 8)
+        if f.locations:
+            _prose(console, f"at {', '.join(str(loc) for loc in f.locations)}", 8, "dim")
         if f.evidence:
             _prose(console, f"frames {names.text(f.evidence)}", 8, "dim")
     if n > len(worst):

@@ -174,6 +174,23 @@ class RouterSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfiguredInstance:
+    """A configured instance this virtual router is (``audit --config``): where it is written and,
+    when the wire shows which, the router address that runs it."""
+
+    name: str
+    file: str
+    line: int
+    router: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.file}:{self.line}{f', {self.router}' if self.router else ''})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "file": self.file, "line": self.line, "router": self.router}
+
+
+@dataclass(frozen=True, slots=True)
 class VirtualRouter:
     id: str  # stable for the whole run: set at the first sighting
     label: str  # for people: the peer group as it ended up (members, mixed delivery, collision VIP)
@@ -193,6 +210,7 @@ class VirtualRouter:
     unicast_adverts: int
     first_seen: float
     last_seen: float
+    instances: tuple[ConfiguredInstance, ...] = ()  # with --config: the configured instances it is
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -216,4 +234,5 @@ class VirtualRouter:
             "routers": [r.as_dict() for r in self.routers],
             "masters": [m.as_dict() for m in self.masters],
             "failovers": [f.as_dict() for f in self.failovers],
+            "instances": [i.as_dict() for i in self.instances],
         }
