@@ -13,10 +13,10 @@ def change(vr: str, router: str, state: str = "MASTER", cause: str = "initial") 
 def test_a_newer_change_of_a_router_replaces_its_waiting_one() -> None:
     q = CallQueue()
     assert q.add(change("vr1", "a")) == []
-    first = change("vr1", "b")
-    assert q.add(first) == []
+    replaced = change("vr1", "b")
+    assert q.add(replaced) == []
     (pushed,) = q.add(change("vr1", "b", "FAULT", "silence"))
-    assert pushed[0] is first and "superseded" in pushed[1]
+    assert pushed[0] is replaced and "superseded" in pushed[1]
     assert q.size == 2
     first = q.take()
     assert first is not None and (first.router, first.state) == ("a", "MASTER")
