@@ -102,6 +102,12 @@ def test_a_drifted_priority_is_config_priority_at_its_line_in_text_json_and_sari
     [
         (r"192\.0\.2\.100/24", "192.0.2.101/24", "VRRP-CONFIG-VIPS", r"^\s*virtual_ipaddress"),
         (r"advert_int 1\b", "advert_int 2", "VRRP-CONFIG-INTERVAL", r"^\s*advert_int"),
+        (
+            r"    unicast_src_ip \S+\n    unicast_peer \{\n\s*\S+\n    \}\n",
+            "",
+            "VRRP-CONFIG-DELIVERY",
+            r"^vrrp_instance",
+        ),
     ],
 )
 def test_a_pair_drifted_alike_yields_exactly_the_matching_code(
@@ -115,6 +121,21 @@ def test_a_pair_drifted_alike_yields_exactly_the_matching_code(
     for f in found:
         path = Path(f["locations"][0]["file"])  # type: ignore[index]
         assert f["locations"][0]["line"] == line_of(path, keyword)  # type: ignore[index]
+
+
+def test_a_peer_list_unlike_the_wire_is_config_peers(tmp_path: Path) -> None:
+    configs = drifted(tmp_path, UNICAST, r"(unicast_peer \{\n\s*)192\.0\.2\.2", r"\g<1>192.0.2.9", ("r1.conf",))
+    r1 = configs / "r1.conf"
+    found = config_findings(audit_json(UNICAST, configs))
+    # r1 no longer lists r2, which still sends to r1: the static lint says so too.
+    assert sorted((f["code"], f["reason"]) for f in found) == [
+        ("VRRP-CONFIG-LINT", "unicast-asymmetry"),
+        ("VRRP-CONFIG-PEERS", None),
+    ]
+    [finding] = [f for f in found if f["code"] == "VRRP-CONFIG-PEERS"]
+    assert finding["routers"] == ["192.0.2.1"]
+    assert "192.0.2.9" in str(finding["message"]) and "192.0.2.2" in str(finding["message"])
+    assert finding["locations"] == [{"file": str(r1), "line": line_of(r1, r"^\s*unicast_peer")}]
 
 
 def test_an_instance_with_no_adverts_is_not_seen(tmp_path: Path) -> None:

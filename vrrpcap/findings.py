@@ -78,6 +78,8 @@ _CATALOG = (
     ("VRRP-CONFIG-VIPS", Severity.WARNING, "the wire's VIPs are not the configured ones"),
     ("VRRP-CONFIG-VERSION", Severity.ERROR, "the wire's VRRP version is not the configured one"),
     ("VRRP-CONFIG-AUTH", Severity.ERROR, "the wire's authentication type is not the configured one"),
+    ("VRRP-CONFIG-DELIVERY", Severity.ERROR, "config says unicast and the wire shows multicast, or the reverse"),
+    ("VRRP-CONFIG-PEERS", Severity.WARNING, "unicast destinations on the wire differ from unicast_peer"),
     ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
     ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),
     ("VRRP-PRIORITY-ZERO", Severity.INFO, "a master resigned with priority 0"),

@@ -34,6 +34,8 @@ _SEVERITY = {
     "VRRP-CONFIG-VIPS": Severity.WARNING,
     "VRRP-CONFIG-VERSION": Severity.ERROR,
     "VRRP-CONFIG-AUTH": Severity.ERROR,
+    "VRRP-CONFIG-DELIVERY": Severity.ERROR,
+    "VRRP-CONFIG-PEERS": Severity.WARNING,
 }
 
 
@@ -133,6 +135,21 @@ def _checks(m: Match) -> list[Finding]:
         parts = [f"not on the wire: {', '.join(missing)}" if missing else "", f"not configured: {', '.join(extra)}"]
         text = "; ".join(p for p in parts if p and not p.endswith(": "))
         out.append(_finding("VRRP-CONFIG-VIPS", m, "vips", f"VIPs differ from {where}'s ({text})"))
+    deliveries = set(router.deliveries) if router else ({"multicast", "unicast"} & {vr.delivery} or set())
+    if vr.delivery == "mixed" and router is None:
+        deliveries = {"multicast", "unicast"}
+    if deliveries and deliveries != {member.delivery}:
+        text = " and ".join(sorted(deliveries))
+        out.append(_finding("VRRP-CONFIG-DELIVERY", m, "delivery", f"configured {member.delivery}, {where} {text}"))
+    elif router is not None and member.delivery == "unicast" and set(router.unicast_peers) != set(member.peers):
+        missing = sorted(set(member.peers) - set(router.unicast_peers))
+        extra = sorted(set(router.unicast_peers) - set(member.peers))
+        parts = [f"configured, not sent to: {', '.join(missing)}" if missing else ""]
+        parts.append(f"sent to, not configured: {', '.join(extra)}" if extra else "")
+        text = "; ".join(p for p in parts if p)
+        out.append(
+            _finding("VRRP-CONFIG-PEERS", m, "delivery", f"unicast destinations differ from unicast_peer ({text})")
+        )
     if router is not None:
         kinds = {a.split("#")[0] for a in router.auth}
         if member.version == 2 and kinds and kinds != {_auth_word(member)}:
