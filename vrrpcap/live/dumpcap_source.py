@@ -26,7 +26,16 @@ from typing import Any, BinaryIO, NoReturn, cast
 from vrrpcap.errors import VrrpcapError
 from vrrpcap.frames import CaptureReader
 from vrrpcap.live.errors import BackendMissing, CaptureFailed, CapturePermission, NoSuchInterface
-from vrrpcap.live.source import BUFFER_BYTES, CaptureSource, CaptureStats, SourceEnded, check_interface, microseconds
+from vrrpcap.live.source import (
+    BUFFER_BYTES,
+    CaptureSource,
+    CaptureStats,
+    SourceEnded,
+    check_interface,
+    deleted,
+    interface_gone,
+    microseconds,
+)
 
 START_TIMEOUT = 15.0
 
@@ -56,6 +65,7 @@ class DumpcapSource(CaptureSource):
         self._reader: _PipeReader | None = None
         self._stderr_thread: threading.Thread | None = None
         self._final: CaptureStats | None = None
+        self._index = 0  # 0: the "any" pseudo-interface, which cannot be deleted
 
     def argv(self, exe: str) -> list[str]:
         buffer_mib = str(max(1, BUFFER_BYTES >> 20))
@@ -63,7 +73,7 @@ class DumpcapSource(CaptureSource):
 
     def open(self) -> None:
         if self.interface != "any":  # dumpcap's pseudo-interface (Linux cooked capture of all)
-            check_interface(self.interface)
+            self._index = check_interface(self.interface)
         exe = find_dumpcap()
         if exe is None:
             raise BackendMissing(
@@ -144,6 +154,8 @@ class DumpcapSource(CaptureSource):
             status = self._proc.wait()
             tail = self._stderr[-1] if self._stderr else ""
             error = f"{self.interface}: dumpcap ended (exit status {status}){': ' + tail if tail else ''}"
+        if error is not None and self._index and interface_gone(self.interface, self._index):
+            error = deleted(self.interface)  # dumpcap words it as any other failure
         self._put(SourceEnded(error))
 
     def stats(self) -> CaptureStats:

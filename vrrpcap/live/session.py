@@ -5,10 +5,9 @@ in their own thread and queue frames; notify scripts run in a pool and queue the
 second the session ticks the analyzer (a silent master is closed although no packet arrives), diffs
 a snapshot's findings against what was announced, flushes ``--write`` and redraws the dashboard.
 
-SIGINT, SIGTERM and SIGHUP end the session the normal way: the capture stops, what is queued is
-analyzed, notify scripts get their timeout, the written capture gets its statistics block, and the
-final report is returned. A second signal while stopping interrupts (exit 130). A write error of
-``--write`` (disk full) stops the session the same way; the CLI then exits 6.
+SIGINT, SIGTERM and SIGHUP end the session the normal way: the capture stops, what is queued is analyzed,
+notify scripts get their timeout, the written capture gets its statistics block, and the final report is
+returned. A second signal while stopping interrupts (exit 130). A ``--write`` error (disk full) stops it too.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from vrrpcap.live.events import FindingTracker, event_record, finding_record, no
 from vrrpcap.live.exporting import MetricsOptions, serve
 from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script, discarded
 from vrrpcap.live.pcapng_writer import PcapngWriter
-from vrrpcap.live.source import QUEUE_FRAMES, CaptureStats, SourceEnded
+from vrrpcap.live.source import QUEUE_FRAMES, CaptureStats, InterfaceState, SourceEnded
 from vrrpcap.pipeline import Pipeline
 from vrrpcap.report import InputSummary, Report
 
@@ -230,6 +229,8 @@ class LiveSession:
                 self.stop_reason = "capture-error"
             elif self.stop_reason is None:
                 self.stop_reason = "capture-ended"
+        elif isinstance(item, InterfaceState):  # a flap: the capture goes on
+            self.emit({"event": f"interface-{'up' if item.up else 'down'}", "time": now, "interface": item.interface})
 
     def _results(self, now: float) -> None:
         while not self.results.empty():  # the only reader: empty() then get() cannot block

@@ -49,6 +49,26 @@ class SourceEnded(NamedTuple):
     error: str | None = None
 
 
+class InterfaceState(NamedTuple):
+    """Put on the queue when a captured interface goes down or comes back up (the capture goes on)."""
+
+    interface: str
+    up: bool
+
+
+def interface_gone(name: str, index: int) -> bool:
+    """True when the interface no longer exists here, or its name now belongs to another one (deleted
+    and made again, or moved to another network namespace): a capture bound to it can never resume."""
+    try:
+        return socket.if_nametoindex(name) != index
+    except OSError:
+        return True
+
+
+def deleted(name: str) -> str:
+    return f"{name}: the interface was deleted (or moved to another network namespace)"
+
+
 class CaptureStats(NamedTuple):
     # Both backends alike: received + dropped = the packets that passed the filter.
     received: int | None  # packets that reached vrrpcap, drops excluded (None: cannot tell yet)
