@@ -8,6 +8,7 @@ writes on signal (``/tmp/keepalived.json`` by default) cannot collide with anyon
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -232,12 +233,23 @@ def _vrrp_child_alive(run: _Running) -> bool:
         return False
 
 
-def _settle_size(path: Path) -> None:
-    """Wait until keepalived has finished writing ``path`` (its size stops changing)."""
-    last = -1
-    for _ in range(40):
+def _settle_size(path: Path, timeout: float = 10.0) -> None:
+    """Wait until keepalived has finished writing ``path``: its size unchanged for 0.2 s and, for the
+    JSON dump, the text whole. keepalived writes in chunks (20 KiB seen cut off on a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    last, stable = -1, 0
+    while time.monotonic() < deadline:
         size = path.stat().st_size if path.exists() else -1
-        if size == last and size > 0:
+        stable = stable + 1 if size == last and size > 0 else 0
+        if stable >= 4 and (path.suffix != ".json" or _whole_json(path)):
             return
         last = size
         time.sleep(0.05)
+
+
+def _whole_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text())
+    except ValueError:
+        return False
+    return True
