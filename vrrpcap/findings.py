@@ -67,6 +67,7 @@ _CATALOG = (
     ("VRRP-OWNER-MISMATCH", Severity.WARNING, "priority 255 from a router whose address is not a VIP"),
     ("VRRP-FLAPPING", Severity.WARNING, "master changes too often"),
     ("VRRP-CAPTURE-DROPS", Severity.WARNING, "the capture itself dropped packets"),
+    ("VRRP-VANTAGE-MISSED", Severity.WARNING, "a vantage point lacks adverts the other vantage points saw"),
     ("VRRP-TOO-MANY-ROUTERS", Severity.WARNING, "more routers than the analysis keeps: a flood or spoofed sources"),
     ("VRRP-NO-ADVERTS", Severity.WARNING, "an input holds no VRRP advert (a wrong capture filter?)"),
     ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),

@@ -3,15 +3,20 @@
 One object serves capture files, stdin and live interfaces: files and stdin come as an `AdvertStream`
 over a `CaptureSet` (the C scanner passes on only frames that may carry VRRP); live frames are fed
 one at a time with `frame()`, ticks with `tick()`. The CLI, the Python API, `live` and the tests all
-run this, so the wiring exists once.
+run this, so the wiring exists once. Captures of one segment from several vantage points
+(`audit --vantage`) come as an `AdvertStream` with names: merged by time and aligned
+(analysis/vantage.py), so the engine sees each advert once and hears which vantage lacked it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from operator import itemgetter
 
 from vrrpcap.analysis import Engine, Event, Options
+from vrrpcap.analysis.vantage import Aligner, VantageMiss
 from vrrpcap.decode import Advert, CachingDecoder, decode_frame
 from vrrpcap.frames import CaptureReader, CaptureSet, Frame
 from vrrpcap.report import InputSummary, Report
@@ -32,6 +37,9 @@ class AdvertStream:
     passes on only those that may carry VRRP, so the bulk of a mixed capture never reaches Python;
     the statistics come from the readers, and the decoder's cache is used. ``scan=False`` decodes every
     frame, every header walked (the reference path); both give the same adverts and statistics.
+
+    ``vantages`` names the captures, one name per input in order: they are of one segment, seen from
+    different points, and each advert comes out once (`aligned` also says which vantage lacked it).
     """
 
     def __init__(
@@ -40,14 +48,19 @@ class AdvertStream:
         progress: Callable[[], None] | None = None,
         progress_every: int = 4096,
         scan: bool = True,
+        vantages: Sequence[str] = (),
     ) -> None:
         self.captures = captures
+        self.vantages = tuple(vantages)
         self._counts = {r.label: _Counts() for r in captures.readers}
         self._progress = progress
         self._every = progress_every
         self._scan = scan
 
     def __iter__(self) -> Iterator[Advert]:
+        if self.vantages:
+            yield from (item for item in self.aligned() if not isinstance(item, VantageMiss))
+            return
         if self._scan:
             yield from self._scanned()
             return
@@ -79,7 +92,29 @@ class AdvertStream:
                 counts[frame.file].adverts += 1
                 yield advert
 
+    def aligned(self) -> Iterator[Advert | VantageMiss]:
+        """The vantages' adverts merged by time, each once, each followed by the vantages that lack it."""
+        counts = self._counts
+        readers = self.captures.readers
+        aligner = Aligner(self.vantages)
+        decode = CachingDecoder()
+        for reader in readers:
+            reader.progress = self._progress
+        merged = heapq.merge(*(_ended(i, r.scan()) for i, r in enumerate(readers)), key=itemgetter(0))
+        for key, index, frame in merged:
+            if frame is None:
+                aligner.ended(index, key)
+                continue
+            advert = decode(frame)
+            if advert is not None:
+                counts[frame.file].adverts += 1
+                yield from aligner.push(index, advert)
+        yield from aligner.flush()
+
     def _summary(self, reader: CaptureReader) -> InputSummary:
+        if self.vantages:
+            index = self.captures.readers.index(reader)
+            return replace(scanned_summary(reader, self._counts[reader.label].adverts), vantage=self.vantages[index])
         item = self._counts[reader.label]
         if self._scan:  # the frame counts and time bounds as the readers have them
             return scanned_summary(reader, item.adverts)
@@ -97,6 +132,15 @@ class AdvertStream:
 
     def inputs(self) -> tuple[InputSummary, ...]:
         return tuple(self._summary(r) for r in self.captures.readers)
+
+
+def _ended(index: int, frames: Iterable[tuple[float, Frame]]) -> Iterator[tuple[float, int, Frame | None]]:
+    """A capture's frames with its index, and after the last one a mark (its time, no frame)."""
+    key: float | None = None
+    for key, frame in frames:
+        yield key, index, frame
+    if key is not None:
+        yield key, index, None
 
 
 def scanned_summary(reader: CaptureReader, adverts: int) -> InputSummary:
@@ -139,8 +183,16 @@ class Pipeline:
     def run(self, stream: AdvertStream) -> Report:
         """Analyze a whole stream of capture files and return the final report."""
         feed = self.engine.feed
-        for advert in stream:
-            feed(advert)
+        if stream.vantages:
+            missed = self.engine.missed
+            for item in stream.aligned():
+                if isinstance(item, VantageMiss):
+                    missed(item)
+                else:
+                    feed(item)
+        else:
+            for advert in stream:
+                feed(advert)
         return self.engine.finish(stream.inputs())
 
     def snapshot(self, inputs: tuple[InputSummary, ...]) -> Report:
@@ -148,6 +200,13 @@ class Pipeline:
 
     def finish(self, inputs: tuple[InputSummary, ...]) -> Report:
         return self.engine.finish(inputs)
+
+
+def audit_vantages(vantages: Sequence[tuple[str, str]], options: Options | None = None) -> Report:
+    """The report of captures of one segment taken at several points, as `vrrpcap audit --vantage`
+    makes it: ``(name, path)`` pairs, the first the reference."""
+    with CaptureSet([path for _, path in vantages]) as captures:
+        return Pipeline(options).run(AdvertStream(captures, vantages=[name for name, _ in vantages]))
 
 
 def audit_paths(paths: list[str], options: Options | None = None) -> Report:

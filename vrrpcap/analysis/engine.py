@@ -26,6 +26,7 @@ from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.placement import Placement, SegmentIndex
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.summary import Summarizer
+from vrrpcap.analysis.vantage import VantageMiss
 from vrrpcap.decode import Advert
 from vrrpcap.findings import Finding
 from vrrpcap.report.model import Failover, InputSummary
@@ -67,6 +68,7 @@ class Engine:
         self._on_failover = _hooks(self.detectors, "failover")
         self._on_refused = _hooks(self.detectors, "refused")
         self._on_resumed = _hooks(self.detectors, "resumed")
+        self._on_missed = _hooks(self.detectors, "missed")
         self._memo: dict[tuple[Any, ...], _Memo] = {}
         self._summarizer = Summarizer()
         self.carp_adverts = 0
@@ -150,6 +152,18 @@ class Engine:
         else:
             for hook in self._on_malformed:
                 hook(a)
+
+    def missed(self, miss: VantageMiss) -> list[Event]:
+        """A vantage point lacks an advert the others have (analysis/vantage.py), fed after the advert."""
+        events: list[Event] = []
+        self._events = events
+        a = miss.advert
+        segment = segment_of(a)
+        router = None if segment is None else self.placement.routers.get((segment, a.src))
+        if router is not None and router.home is not None:
+            for hook in self._on_missed:
+                hook(router.home, router, miss)
+        return events
 
     def as_shard(self, start: float, secrets: Mapping[bytes, int]) -> None:
         """This engine is fed one shard of a stream (vrrpcap/parallel/): the stream began at ``start``

@@ -30,6 +30,7 @@ class InputSummary:
     capture_drops: int | None  # None: the input cannot tell
     problems: tuple[str, ...] = ()
     backend: str | None = None  # live only: scapy | dumpcap
+    vantage: str | None = None  # `audit --vantage`: the name of the point this capture was taken at
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -47,6 +48,8 @@ class InputSummary:
         }
         if self.backend is not None:
             out["backend"] = self.backend
+        if self.vantage is not None:
+            out["vantage"] = self.vantage
         return out
 
 

@@ -11,6 +11,7 @@ from vrrpcap.analysis.detectors.inputs import NoAdverts
 from vrrpcap.analysis.detectors.malformed import Malformed, PeerUnreachable
 from vrrpcap.analysis.detectors.overlap import Overlap
 from vrrpcap.analysis.detectors.timing import MissedAdverts
+from vrrpcap.analysis.detectors.vantage import VantageMisses
 from vrrpcap.analysis.options import Options
 
 __all__ = ["DEFAULT_DETECTORS", "ContentChecks", "Detector", "ReportView", "make_detectors"]
@@ -29,6 +30,7 @@ DEFAULT_DETECTORS: tuple[type[Detector], ...] = (
     CaptureDrops,
     Capacity,
     NoAdverts,
+    VantageMisses,
 )
 
 

@@ -12,6 +12,7 @@ from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.analysis.vantage import VantageMiss
 from vrrpcap.decode import Advert
 from vrrpcap.findings import Finding
 from vrrpcap.report.model import Failover, InputSummary
@@ -56,6 +57,9 @@ class Detector:
 
     def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
         """The same master came back after a silence nobody filled."""
+
+    def missed(self, vr: VirtualRouter, router: Router, miss: VantageMiss) -> None:
+        """A vantage point lacks one of this router's adverts that others have (``audit --vantage``)."""
 
     def report_findings(self, view: ReportView) -> list[Finding]:
         """Findings computed from the whole state at report time (not counted as they happen).
