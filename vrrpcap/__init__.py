@@ -1,7 +1,7 @@
 """vrrpcap: audit VRRP traffic from captures and live interfaces.
 
-`vrrpcap.read_adverts(path)` and `vrrpcap.audit(paths)` are the notebook API (see vrrpcap/api.py);
-they are imported on first use so that the command line starts fast.
+`vrrpcap.read_adverts(path)`, `vrrpcap.audit(paths)` and `vrrpcap.audit_vantages({name: path})` are the
+notebook API (see vrrpcap/api.py); they are imported on first use so that the command line starts fast.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ __version__ = "0.1.0"
 # rules' helpUri point here (`audit --sarif-docs` points the rules elsewhere, a mirror for one).
 HOMEPAGE = "https://github.com/vrrpcap/vrrpcap"
 DOCS_URL = f"{HOMEPAGE}/blob/main/docs/findings.md"
-__all__ = ["DOCS_URL", "HOMEPAGE", "__version__", "audit", "read_adverts"]
+__all__ = ["DOCS_URL", "HOMEPAGE", "__version__", "audit", "audit_vantages", "read_adverts"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("audit", "read_adverts"):
+    if name in ("audit", "audit_vantages", "read_adverts"):
         from vrrpcap import api
 
         return getattr(api, name)

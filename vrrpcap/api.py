@@ -4,6 +4,7 @@ import vrrpcap
 df = vrrpcap.read_adverts("capture.pcapng")        # one row per advert (pandas)
 t = vrrpcap.read_adverts("capture.snoop", engine="arrow")   # a pyarrow Table, no Python object per advert
 report = vrrpcap.audit(["a.pcap", Path("b.pcap")])      # virtual routers, timelines, findings
+report = vrrpcap.audit_vantages({"switch": "sw.pcap", "r2": "r2.pcap"})   # one segment seen at several points
 report.findings_df(); report.masters_df(); report.failovers_df()
 
 Paths are `str` or `os.PathLike` (a `pathlib.Path`), one or several. The only errors that escape are
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from vrrpcap.analysis import Options
@@ -91,6 +92,19 @@ def audit(paths: Paths, options: Options | None = None) -> Report:
     """Analyze the captures (merged by time) and return the report; a damaged capture warns."""
     with CaptureSet(_paths(paths)) as captures:
         report = Pipeline(options).run(AdvertStream(captures))
+    _warn(report.inputs)
+    return report
+
+
+def audit_vantages(vantages: Mapping[str, str | os.PathLike[str]], options: Options | None = None) -> Report:
+    """Analyze captures of one segment taken at several points, ``{name: path}``, as `audit --vantage`
+    does: each advert once (the first vantage's copy when it has one), and VRRP-VANTAGE-MISSED for
+    the adverts a vantage lacks; each input of the report names its vantage."""
+    if not vantages:
+        raise ValueError("audit_vantages needs at least one {name: capture}")
+    names = list(vantages)
+    with CaptureSet([os.fspath(vantages[name]) for name in names]) as captures:
+        report = Pipeline(options).run(AdvertStream(captures, vantages=names))
     _warn(report.inputs)
     return report
 

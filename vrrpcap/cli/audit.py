@@ -11,8 +11,8 @@ import typer
 
 from vrrpcap.cli.lint import ConfigIdOption, read_configs
 from vrrpcap.cli.options import (
+    AuditFiles,
     FailOn,
-    Files,
     FlapOption,
     IgnoreOption,
     JobsOption,
@@ -24,11 +24,13 @@ from vrrpcap.cli.options import (
     SensorOption,
     SettleOption,
     TzOption,
+    VantageOption,
     VerboseOption,
     VridOption,
     analyzer_options,
     fail_on_option,
     parquet_options,
+    vantage_inputs,
 )
 from vrrpcap.cli.options import Reader as ReaderName
 from vrrpcap.cli.outputs import Target, output_file, refuse_inputs
@@ -63,7 +65,7 @@ class AuditFormat(StrEnum):
 
 
 def audit(
-    files: Files,
+    files: AuditFiles = None,
     fmt: Annotated[
         AuditFormat,
         typer.Option(
@@ -117,6 +119,7 @@ def audit(
         ),
     ] = None,
     config_id: ConfigIdOption = None,
+    vantage: VantageOption = None,
 ) -> None:
     """Virtual routers, masters, failovers and findings.
 
@@ -124,11 +127,14 @@ def audit(
     5 when a capture is damaged (what came before the damage is still audited), 6 when the output
     cannot be written, 0 otherwise.
     """
+    files, vantages = vantage_inputs(files, vantage)
     by = parquet_options(fmt.value, output, sensor, partition_by)
     refuse_inputs(files, [("--output", output)])
     options = analyzer_options(settle, missed_factor, flap_window)
     ignored, vrids = frozenset(ignore or ()), frozenset(vrid or ())
     gate = fail_on.severity
+    if vantages:  # the copies of one advert are matched across all captures at once: one stream, no shards
+        _vantage_alone(fmt, jobs)
     if fmt in (AuditFormat.openmetrics, AuditFormat.prometheus):
         text, analysis = measure_files(files, options, progress, fmt is AuditFormat.openmetrics, ignored, vrids)
         report = analysis.report.filtered(ignored, vrids)
@@ -136,7 +142,7 @@ def audit(
             target.stream.write(text)
         raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
     held = _configs(config, config_id) if config else None
-    analysis = analyze_files(files, options, progress, jobs, reader.value)
+    analysis = analyze_files(files, options, progress, jobs, reader.value, vantages)
     report = analysis.report
     if held is not None:
         from vrrpcap.config.wire import held_against
@@ -153,6 +159,13 @@ def audit(
         with output_file(output) as target:
             render(report, fmt, target, gate, how)
     raise typer.Exit(int(verdict(report, analysis.damaged, gate)))
+
+
+def _vantage_alone(fmt: AuditFormat, jobs: int | None) -> None:
+    if (jobs or 1) > 1:
+        raise typer.BadParameter("--vantage captures are aligned in one process: no -j, or -j 1", param_hint="'-j'")
+    if fmt in (AuditFormat.openmetrics, AuditFormat.prometheus):
+        raise typer.BadParameter(f"{fmt.value} is not made from --vantage captures", param_hint="'--format'")
 
 
 def _configs(paths: list[str], config_id: str | None) -> tuple[list[AnyConfig], dict[str, list[str]]]:

@@ -241,3 +241,51 @@ VerboseOption = Annotated[
     bool,
     typer.Option("--verbose", "-v", help="List every finding (text and markdown group them per code and router)."),
 ]
+
+
+def check_vantages(values: list[str] | None) -> list[str] | None:
+    """--vantage NAME=CAPTURE: a name and a capture each, no name twice, no capture twice."""
+    import os
+
+    names: set[str] = set()
+    paths: set[str] = set()
+    for value in values or ():
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise typer.BadParameter(f"{value!r} is not NAME=CAPTURE (e.g. bridge=switch.pcap)")
+        if name in names:
+            raise typer.BadParameter(f"the vantage name {name!r} is given twice")
+        real = path if path == "-" else os.path.realpath(path)
+        if real in paths:
+            raise typer.BadParameter(f"{path!r} is given for two vantage points")
+        names.add(name)
+        paths.add(real)
+    return values
+
+
+VantageOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vantage",
+        metavar="NAME=CAPTURE",
+        callback=check_vantages,
+        help="A capture of the segment taken at the point NAME (repeat for each point, instead of FILE...): "
+        "each advert is analysed once, and the adverts a point missed are reported (docs/usage.md).",
+        show_default=False,
+    ),
+]
+AuditFiles = Annotated[
+    list[str] | None, typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)
+]
+
+
+def vantage_inputs(files: list[str] | None, vantages: list[str] | None) -> tuple[list[str], tuple[str, ...]]:
+    """The captures to read and their vantage names (none without --vantage); FILE... or --vantage."""
+    if files and vantages:
+        raise typer.BadParameter("give capture files or --vantage NAME=CAPTURE, not both", param_hint="'FILE...'")
+    if vantages:
+        pairs = [value.partition("=") for value in vantages]
+        return [path for _, _, path in pairs], tuple(name for name, _, _ in pairs)
+    if not files:
+        raise typer.BadParameter("give capture files (or --vantage NAME=CAPTURE)", param_hint="'FILE...'")
+    return files, ()

@@ -38,8 +38,11 @@ class Analysis:
 
 
 @contextmanager
-def advert_stream(files: Sequence[str], progress: bool | None, reader: ReaderChoice = "auto") -> Iterator[AdvertStream]:
-    """The adverts of the captures merged by time, with a progress bar on a terminal's stderr."""
+def advert_stream(
+    files: Sequence[str], progress: bool | None, reader: ReaderChoice = "auto", vantages: Sequence[str] = ()
+) -> Iterator[AdvertStream]:
+    """The adverts of the captures merged by time (aligned when ``vantages`` names them), with a progress
+    bar on a terminal's stderr."""
     from vrrpcap.frames import CaptureSet
     from vrrpcap.pipeline import AdvertStream
 
@@ -47,7 +50,7 @@ def advert_stream(files: Sequence[str], progress: bool | None, reader: ReaderCho
     with CaptureSet(list(files), reader=reader) as captures:
         total = sum(r.size or 0 for r in captures.readers)
         if not show or not total:
-            yield AdvertStream(captures)
+            yield AdvertStream(captures, vantages=vantages)
             return
         from rich.console import Console
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -65,7 +68,7 @@ def advert_stream(files: Sequence[str], progress: bool | None, reader: ReaderCho
             def advance() -> None:
                 bar.update(task, completed=sum(r.position() for r in captures.readers))
 
-            yield AdvertStream(captures, progress=advance)
+            yield AdvertStream(captures, progress=advance, vantages=vantages)
 
 
 def warn_problems(stream: AdvertStream) -> None:
@@ -97,12 +100,14 @@ def analyze_files(
     progress: bool | None,
     jobs: int | None = 1,
     reader: ReaderChoice = "auto",
+    vantages: Sequence[str] = (),
 ) -> Analysis:
     """Read the captures (merged by time) through the pipeline; the problems the readers met are warnings.
-    With more than one process the audit is sharded (vrrpcap/parallel/): the report is the same."""
+    With more than one process the audit is sharded (vrrpcap/parallel/): the report is the same.
+    Captures of one segment from several vantage points (``vantages`` names them) are aligned in one."""
     from vrrpcap.pipeline import Pipeline
 
-    workers = processes(files, jobs)
+    workers = 1 if vantages else processes(files, jobs)
     if workers > 1:
         from vrrpcap.parallel.runner import audit_files
 
@@ -113,7 +118,7 @@ def analyze_files(
         for line in sharded.problems:
             warn(line)
         return Analysis(sharded.report, sharded.damaged, sharded.resolution)
-    with advert_stream(files, progress, reader) as stream:
+    with advert_stream(files, progress, reader, vantages) as stream:
         try:
             report = Pipeline(options).run(stream)
         except KeyboardInterrupt:

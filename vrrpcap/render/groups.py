@@ -73,11 +73,12 @@ def group_findings(findings: Iterable[Finding]) -> list[FindingGroup]:
 
 class EvidenceNames:
     """How evidence is written for people: frame numbers alone for one input; with several, each
-    frame with its file (its base name when those are unique, else the path as given): "a.pcap#4"."""
+    frame with its file (its base name when those are unique, else the path as given): "a.pcap#4";
+    captures of vantage points (`audit --vantage`) by the vantage's name: "bridge#4"."""
 
     def __init__(self, inputs: Sequence[InputSummary]) -> None:
         paths = [i.path for i in inputs]
-        bases = [os.path.basename(p) or p for p in paths]
+        bases = [i.vantage or os.path.basename(i.path) or i.path for i in inputs]
         self._several = len(paths) > 1
         self._short = dict(zip(paths, bases, strict=True)) if len(set(bases)) == len(bases) else {}
 
