@@ -143,6 +143,7 @@ class Finding:
     vrid: int | None = None  # the VRID concerned, None for capture-wide findings
     locations: tuple[SourceLine, ...] = ()  # config lines concerned, the main one first; () for wire-only findings
     reason: str | None = None  # the sub-kind of a config finding (lint reason, problem kind)
+    vantage: str | None = None  # `audit --vantage`: the vantage point the finding is about
 
     @property
     def frames(self) -> tuple[int, ...]:
@@ -166,4 +167,5 @@ class Finding:
             "vrid": self.vrid,
             "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
             "reason": self.reason,
+            **({"vantage": self.vantage} if self.vantage is not None else {}),
         }

@@ -74,6 +74,10 @@ class Aligner:
         self._first: list[float | None] = [None] * len(self.names)
         self._last: list[float | None] = [None] * len(self.names)  # set when a vantage's capture ends
 
+    def __len__(self) -> int:
+        """Adverts not settled yet: those of the last window."""
+        return len(self._pending)
+
     def push(self, index: int, a: Advert) -> list[Advert | VantageMiss]:
         t = a.time
         out = self._settle(t - self.window)

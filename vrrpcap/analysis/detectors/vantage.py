@@ -51,4 +51,5 @@ def _describe(entry: Entry[_Missed]) -> Finding:
         tuple(entry.evidence),
         entry.count,
         entry.vrid,
+        vantage=m.vantage,
     )
