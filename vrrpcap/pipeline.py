@@ -52,6 +52,8 @@ class AdvertStream:
     ) -> None:
         self.captures = captures
         self.vantages = tuple(vantages)
+        if self.vantages and len(self.vantages) != len(captures.readers):
+            raise ValueError(f"{len(self.vantages)} vantage names for {len(captures.readers)} captures")
         self._counts = {r.label: _Counts() for r in captures.readers}
         self._progress = progress
         self._every = progress_every
