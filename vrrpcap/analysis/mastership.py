@@ -15,6 +15,7 @@ from collections.abc import Callable
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, Run, VirtualRouter
+from vrrpcap.analysis.takeover import Takeover, explain, virtual_mac
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, FailoverCause
 
@@ -156,6 +157,22 @@ class Mastership:
     def _failover(
         self, vr: VirtualRouter, old: Router, new: Router, a: Advert, cause: FailoverCause, takeover: float | None
     ) -> None:
+        why = explain(
+            Takeover(
+                cause,
+                takeover,
+                old.address,
+                new.address,
+                old.last_priority,
+                a.priority or 0,
+                new.version,
+                new.interval,
+                old.interval,
+                a.family,
+                virtual_mac(a),
+                new.adverts == 1,
+            )
+        )
         failover = Failover(
             vr.id,
             a.time,
@@ -167,6 +184,9 @@ class Mastership:
             a.priority or 0,
             a.frame,
             vr.vrid,
+            why.expected_s,
+            why.rule,
+            why.text,
         )
         vr.failovers.append(failover)
         vr.last_master = new.address
