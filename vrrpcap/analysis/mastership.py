@@ -15,7 +15,7 @@ from collections.abc import Callable
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, Run, VirtualRouter
-from vrrpcap.analysis.takeover import Takeover, explain, virtual_mac
+from vrrpcap.analysis.takeover import judge
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, FailoverCause
 
@@ -157,22 +157,7 @@ class Mastership:
     def _failover(
         self, vr: VirtualRouter, old: Router, new: Router, a: Advert, cause: FailoverCause, takeover: float | None
     ) -> None:
-        why = explain(
-            Takeover(
-                cause,
-                takeover,
-                old.address,
-                new.address,
-                old.last_priority,
-                a.priority or 0,
-                new.version,
-                new.interval,
-                old.interval,
-                a.family,
-                virtual_mac(a),
-                new.adverts == 1,
-            )
-        )
+        why = judge(old, new, a, cause, takeover)
         failover = Failover(
             vr.id,
             a.time,
@@ -184,9 +169,9 @@ class Mastership:
             a.priority or 0,
             a.frame,
             vr.vrid,
-            why.expected_s,
-            why.rule,
-            why.text,
+            expected_takeover_s=why.expected_s if why else None,
+            explained_by=why.rule if why else None,
+            explanation=why.text if why else "",
         )
         vr.failovers.append(failover)
         vr.last_master = new.address

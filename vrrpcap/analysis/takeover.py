@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vrrpcap.analysis.state import Router
 from vrrpcap.decode import Advert, Family
 from vrrpcap.report.model import FailoverCause, TakeoverRule
 
@@ -54,6 +55,29 @@ class Explanation:
     rule: TakeoverRule
     expected_s: float | None  # the figure `rule` predicts; for late-backup and unexplained, the cause's own
     text: str
+
+
+def judge(old: Router, new: Router, a: Advert, cause: FailoverCause, takeover: float | None) -> Explanation | None:
+    """The explanation of a failover to ``new``, whose first advert as master is ``a``; None for CARP,
+    whose implementations keep other timers (ucarp checks its own only when poll() returns)."""
+    if a.kind == "carp":
+        return None
+    return explain(
+        Takeover(
+            cause,
+            takeover,
+            old.address,
+            new.address,
+            old.last_priority,
+            a.priority or 0,
+            new.version,
+            new.interval,
+            old.interval,
+            a.family,
+            virtual_mac(a),
+            new.adverts == 1,  # counted before mastership sees the advert
+        )
+    )
 
 
 def tolerance(interval: float) -> float:
