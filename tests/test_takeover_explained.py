@@ -203,3 +203,24 @@ def test_a_backup_first_seen_long_after_the_silence_is_a_late_backup(tmp_path: P
     report, f = crafted(tmp_path, 9.4, r2_before=False)
     assert f.explained_by == "late-backup" and "first advert in the capture" in f.explanation
     assert [(s, r) for s, r, _ in outliers(report)] == [(Severity.INFO, "late-backup")]
+
+
+def test_a_resignation_the_backup_did_not_hear_takes_its_master_down_interval(tmp_path: Path) -> None:
+    adverts = [*series("192.0.2.1", T0, T0 + 10, priority=150), Advert(T0 + 10.2, "192.0.2.1", priority=0)]
+    adverts += series("192.0.2.2", T0 + 10.2 + MDI_100, T0 + 20, priority=100)
+    report = audit([write(tmp_path, "unheard.pcap", pcap_of(adverts))])
+    (vr,) = report.virtual_routers
+    (f,) = vr.failovers
+    assert (f.cause, f.explained_by) == ("priority-0", "master-down-interval")
+    assert f.expected_takeover_s == pytest.approx(MDI_100) and "did not get" in f.explanation
+    assert [(s, r) for s, r, _ in outliers(report)] == [(Severity.INFO, "master-down-interval")]
+
+
+def test_a_v3_backup_times_out_on_the_interval_the_old_master_advertised() -> None:
+    from vrrpcap.analysis.takeover import Takeover, explain
+
+    # RFC 5798 section 6.4.2: Master_Down_Interval from Master_Adver_Interval, the master's interval.
+    mdi = 3 * 2.0 + (256 - 100) * 2.0 / 256
+    seen = Takeover("silence", mdi + 0.01, "a", "b", 150, 100, 3, 1.0, 2.0, "ipv4", False, False)
+    why = explain(seen)
+    assert why.rule == "master-down-interval" and why.expected_s == pytest.approx(mdi)
