@@ -82,6 +82,11 @@ _CATALOG = (
     ("VRRP-CONFIG-DELIVERY", Severity.ERROR, "config says unicast and the wire shows multicast, or the reverse"),
     ("VRRP-CONFIG-PEERS", Severity.WARNING, "unicast destinations on the wire differ from unicast_peer"),
     ("VRRP-FAILOVER", Severity.INFO, "the master changed"),
+    (
+        "VRRP-TAKEOVER-OUTLIER",
+        Severity.WARNING,
+        "a takeover its cause's timer rule does not explain (info when another rule does)",
+    ),
     ("VRRP-PRIORITY-CHANGE", Severity.INFO, "a router's advertised priority changed"),
     ("VRRP-PRIORITY-ZERO", Severity.INFO, "a master resigned with priority 0"),
 )

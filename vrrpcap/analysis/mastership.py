@@ -15,6 +15,7 @@ from collections.abc import Callable
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.state import Router, Run, VirtualRouter
+from vrrpcap.analysis.takeover import judge
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, FailoverCause
 
@@ -156,6 +157,7 @@ class Mastership:
     def _failover(
         self, vr: VirtualRouter, old: Router, new: Router, a: Advert, cause: FailoverCause, takeover: float | None
     ) -> None:
+        why = judge(old, new, a, cause, takeover)
         failover = Failover(
             vr.id,
             a.time,
@@ -167,6 +169,9 @@ class Mastership:
             a.priority or 0,
             a.frame,
             vr.vrid,
+            expected_takeover_s=why.expected_s if why else None,
+            explained_by=why.rule if why else None,
+            explanation=why.text if why else "",
         )
         vr.failovers.append(failover)
         vr.last_master = new.address

@@ -187,6 +187,8 @@ def report_schemas(unit: TimeUnit) -> dict[str, pa.Schema]:
                 ("from_priority", pa.int16()),
                 ("to_priority", pa.int16()),
                 ("frame", pa.int64()),
+                ("expected_takeover_s", pa.float64()),
+                ("explained_by", pa.string()),
                 ("sensor", pa.string()),
             ]
         ),

@@ -44,16 +44,25 @@ class RunRow:
 
     @property
     def began(self) -> str:
-        m, f = self.run, self.failover
-        if f is not None:
-            old = f.from_router or "the old master"
-            if f.takeover_s is None:
-                return f"took over from {old} ({f.cause})"
-            if f.cause == "preempted":  # the old master stops when it hears a better one: no gap
-                return f"preempted {old}, {f.takeover_s:.2f} s after its last advert (no outage)"
-            if f.cause == "priority-0":
-                return f"took over from {old}, which resigned {f.takeover_s:.2f} s before"
-            return f"took over from {old}, silent for {f.takeover_s:.2f} s"
+        f = self.failover
+        if f is None:
+            return self._began_without_failover()
+        # The rule the figure follows; with the expected figure only when it is not the cause's own.
+        if f.explained_by is None or (f.cause == "preempted" and not f.outlier):
+            rule = ""  # not judged, or "preempted" already says it
+        else:
+            rule = f" ({f.rule_text() if f.outlier else f.explained_by})"
+        old = f.from_router or "the old master"
+        if f.takeover_s is None:
+            return f"took over from {old} ({f.cause}){rule}"
+        if f.cause == "preempted":  # the old master stops when it hears a better one: no gap
+            return f"preempted {old}, {f.takeover_s:.2f} s after its last advert (no outage){rule}"
+        if f.cause == "priority-0":
+            return f"took over from {old}, which resigned {f.takeover_s:.2f} s before{rule}"
+        return f"took over from {old}, silent for {f.takeover_s:.2f} s{rule}"
+
+    def _began_without_failover(self) -> str:
+        m = self.run
         if not m.start_observed:
             return "master before the capture began"
         if self.claimed_from is not None:

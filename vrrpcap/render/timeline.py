@@ -40,6 +40,8 @@ def timeline_rows(report: Report) -> list[dict[str, Any]]:
             "took_over_from": r.failover.from_router if r.failover else None,
             "failover_cause": r.failover.cause if r.failover else None,
             "takeover_s": r.failover.takeover_s if r.failover else None,
+            "expected_takeover_s": r.failover.expected_takeover_s if r.failover else None,
+            "takeover_explained_by": r.failover.explained_by if r.failover else None,
             "start_iso": iso8601(r.run.start),
             "end_iso": iso8601(r.run.end),
             "priorities": ";".join(map(str, r.run.priorities)),

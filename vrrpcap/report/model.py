@@ -13,6 +13,22 @@ from vrrpcap.times import iso8601
 
 EndCause = Literal["silence", "priority-0", "yielded", "capture-end", "open"]
 FailoverCause = Literal["silence", "priority-0", "preempted"]
+# The rule a takeover's figure follows (docs/findings.md, VRRP-TAKEOVER-OUTLIER): the first three are
+# what each cause predicts; the others explain a figure that is not the cause's own.
+TakeoverRule = Literal[
+    "master-down-interval",  # silence: the new master's Master_Down_Interval
+    "skew",  # priority 0: the new master's Skew_Time
+    "preempted",  # a better router appeared; no outage, any figure up to about one interval
+    "first-advert-unsent",  # FRR vrrpd over IPv6 does not send its first advert as master: one interval late
+    "capture-loss",  # late by whole intervals: adverts around the takeover are missing from the capture
+    "late-backup",  # the new master's first advert in the capture: it was not running, or not able to take over
+    "unexplained",
+]
+CAUSE_RULE: dict[FailoverCause, TakeoverRule] = {
+    "silence": "master-down-interval",
+    "priority-0": "skew",
+    "preempted": "preempted",
+}
 VirtualRouterDelivery = Literal["multicast", "unicast", "mixed"]
 
 
@@ -111,6 +127,14 @@ class Failover:
     to_priority: int
     frame: int
     vrid: int = 0
+    expected_takeover_s: float | None = None  # what explained_by predicts; None: no outage, or no rule fits
+    explained_by: TakeoverRule | None = None  # None: not judged (a record built by hand)
+    explanation: str = ""  # explained_by in words, with the figures
+
+    @property
+    def outlier(self) -> bool:
+        """The takeover does not follow its cause's own rule (another rule or none explains it)."""
+        return self.explained_by is not None and self.explained_by != CAUSE_RULE[self.cause]
 
     def takeover_text(self) -> str:
         """What the takeover number means for the cause: an outage only when the old master went silent
@@ -124,6 +148,15 @@ class Failover:
             return f"{old} resigned with priority 0; no master advert for {self.takeover_s:.2f} s"
         return f"{old} fell silent; no master advert for {self.takeover_s:.2f} s"
 
+    def rule_text(self) -> str:
+        """The rule its figure follows, briefly ("" when not judged): the full sentence is `explanation`."""
+        if self.explained_by is None:
+            return ""
+        expected = "" if self.expected_takeover_s is None else f", expected {self.expected_takeover_s:.2f} s"
+        if self.explained_by == "unexplained":
+            return f"unexplained{expected}"
+        return f"explained by {self.explained_by}{expected}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "time": self.time,
@@ -135,6 +168,9 @@ class Failover:
             "from_priority": self.from_priority,
             "to_priority": self.to_priority,
             "frame": self.frame,
+            "expected_takeover_s": self.expected_takeover_s,
+            "explained_by": self.explained_by,
+            "explanation": self.explanation,
         }
 
 

@@ -10,6 +10,7 @@ from vrrpcap.analysis.detectors.content import ContentChecks
 from vrrpcap.analysis.detectors.inputs import NoAdverts
 from vrrpcap.analysis.detectors.malformed import Malformed, PeerUnreachable
 from vrrpcap.analysis.detectors.overlap import Overlap
+from vrrpcap.analysis.detectors.takeovers import TakeoverOutliers
 from vrrpcap.analysis.detectors.timing import MissedAdverts
 from vrrpcap.analysis.detectors.vantage import VantageMisses
 from vrrpcap.analysis.options import Options
@@ -22,6 +23,7 @@ DEFAULT_DETECTORS: tuple[type[Detector], ...] = (
     Priorities,
     MissedAdverts,
     Failovers,
+    TakeoverOutliers,
     Flapping,
     Overlap,
     Malformed,

@@ -34,7 +34,8 @@ def _failover(entry: Entry[Failover]) -> Finding:
         f.time,
         f.time,
         (f.from_router or "", f.to_router),
-        f"master changed from {f.from_router} to {f.to_router} ({f.takeover_text()})",
+        f"master changed from {f.from_router} to {f.to_router} "
+        f"({'; '.join(part for part in (f.takeover_text(), f.rule_text()) if part)})",
         tuple(entry.evidence),
         1,
         entry.vrid,

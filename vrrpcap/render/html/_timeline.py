@@ -225,7 +225,9 @@ def _failovers(ruler: Ruler, lane: Lane, walls: list[tuple[float, float]], zone:
 
 def _failover_tip(f: FailoverMark, zone: Zone) -> str:
     fo = f.failover
-    return f"{clock(fo.time, zone=zone)} failover {fo.from_router or '?'} \u2192 {fo.to_router}: {f.texts[0]}"
+    rule = fo.rule_text()
+    head = f"{clock(fo.time, zone=zone)} failover {fo.from_router or '?'} \u2192 {fo.to_router}: {f.texts[0]}"
+    return f"{head} ({rule})" if rule else head
 
 
 def _red(ruler: Ruler, mark: RedMark, rows_bottom: float) -> RedView:
