@@ -177,10 +177,12 @@ def _direction(e: _Episode) -> tuple[str, tuple[Hearing, ...], str]:
         return "cannot be told", (), " (equal priorities: neither answers nor yields to the other)"
     h, lo = high.address, low.address
     known = f"{lo} does not hear {h}"  # it would have yielded to the higher priority
-    answers = f" ({h} answered {e.answered} of {lo}'s {e.lower_adverts} adverts within {ANSWER_WINDOW * 1000:.0f} ms)"
+    answered = f"{h} answered {e.answered} of {lo}'s {e.lower_adverts} adverts within {ANSWER_WINDOW * 1000:.0f} ms"
+    yielded = f"{lo} would have yielded had it heard {h}"
     if e.lower_adverts >= MIN_ADVERTS:
         if e.answered >= HEARS_SHARE * e.lower_adverts and e.off_phase:
-            return known, (Hearing(h, (lo,)), Hearing(lo, ())), answers
+            return known, (Hearing(h, (lo,)), Hearing(lo, ())), f" ({answered}: it hears {lo}; {yielded})"
         if e.answered <= DEAF_SHARE * e.lower_adverts:
-            return "neither hears the other", (Hearing(h, ()), Hearing(lo, ())), answers
-    return f"{known}; whether {h} hears {lo} cannot be told", (Hearing(lo, ()),), answers
+            hears = (Hearing(h, ()), Hearing(lo, ()))
+            return "neither hears the other", hears, f" ({yielded}, and {answered}: they do not hear each other)"
+    return f"{known}; whether {h} hears {lo} cannot be told", (Hearing(lo, ()),), f" ({answered})"
