@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import vrrpcap
+from tests.forge import Advert, pcap_of, series
 from vrrpcap.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,3 +184,32 @@ def test_interval_mismatch_is_no_claim_and_no_split() -> None:
     findings = _audit(PCAPS / truth["capture"]["file"])
     assert not _codes(findings, "VRRP-MASTER-CLAIM")
     assert _codes(findings, "VRRP-INTERVAL-MISMATCH")
+
+
+def test_claims_are_bounded_and_counted(tmp_path: Path) -> None:
+    """A master answering a backup's lone advert every 10 s for 200 s: 19 claims, as built; the
+    finding keeps the first 8 and counts them all (memory by routers, never by claims)."""
+    t0 = 1_700_000_000.0
+    master = series("192.0.2.1", t0, t0 + 200, priority=150)
+    claims = [t0 + 10.4 + 10 * i for i in range(19)]
+    backup = [Advert(t, "192.0.2.2", priority=100) for t in claims]
+    answers = [Advert(t + 0.001, "192.0.2.1", priority=150) for t in claims]
+    path = tmp_path / "claims.pcap"
+    path.write_bytes(pcap_of(master + backup + answers))
+    (finding,) = _codes(_audit(path), "VRRP-MASTER-CLAIM")
+    assert finding.count == 19 and finding.routers == ("192.0.2.2", "192.0.2.1")
+    assert [round(c.start, 3) for c in finding.claims] == [round(t, 3) for t in claims[:8]]
+    assert all(c.answered and abs(c.end - c.start - 0.001) < 1e-4 for c in finding.claims)
+    assert finding.start == pytest.approx(claims[0]) and finding.end == pytest.approx(claims[-1] + 0.001)
+
+
+def test_a_late_higher_priority_is_a_start_up_race_not_a_claim(tmp_path: Path) -> None:
+    """The backup advertises before the higher priority is first heard (or before it has been on the
+    wire for the backup's Master_Down_Interval): a start-up race, however brief."""
+    t0 = 1_700_000_000.0
+    backup = [Advert(t0 + 0.0, "192.0.2.2", priority=100), Advert(t0 + 1.0, "192.0.2.2", priority=100)]
+    master = series("192.0.2.1", t0 + 1.0005, t0 + 30, priority=150)
+    late = [Advert(t0 + 2.7, "192.0.2.2", priority=100)]  # 1.7 s after the master's first advert
+    path = tmp_path / "race.pcap"
+    path.write_bytes(pcap_of(backup + master + late))
+    assert not _codes(_audit(path), "VRRP-MASTER-CLAIM")

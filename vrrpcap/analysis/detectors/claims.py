@@ -194,7 +194,9 @@ def _describe(entry: Entry[_Claims]) -> Finding:
     master = masters[0]
     named = " and ".join(f"{m} ({c.masters[m]})" for m in masters)
     times = "once" if c.count == 1 else f"{c.count} times"
-    each = f"{c.shortest:.1f} s" if c.count == 1 else f"{c.shortest:.1f}-{c.longest:.1f} s each"
+    scale, unit = (1000, "ms") if c.longest < 1 else (1, "s")  # most claims last about a millisecond
+    low, high = c.shortest * scale, c.longest * scale
+    each = f"{low:.1f} {unit}" if c.count == 1 else f"{low:.1f}-{high:.1f} {unit} each"
     parts = []
     if c.missed:
         parts.append(
