@@ -213,3 +213,17 @@ def test_a_late_higher_priority_is_a_start_up_race_not_a_claim(tmp_path: Path) -
     path = tmp_path / "race.pcap"
     path.write_bytes(pcap_of(backup + master + late))
     assert not _codes(_audit(path), "VRRP-MASTER-CLAIM")
+
+
+@pytest.mark.parametrize(
+    "name", ["v2-lossy-backup-claims", "carp-vrrp-coexist", "v2-one-way-split", "v2-two-way-split"]
+)
+def test_the_json_report_with_claims_and_directions_follows_the_schema(name: str) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    document = vrrpcap.audit([str(PCAPS / f"{name}.pcap")]).as_dict()
+    validator = jsonschema.validators.validator_for(schema)
+    validator(schema, format_checker=validator.FORMAT_CHECKER).validate(document)
+    kinds = {f["code"] for f in document["findings"] if f["hears"]}
+    assert kinds & {"VRRP-MASTER-CLAIM", "VRRP-SPLIT-BRAIN"}
