@@ -65,6 +65,7 @@ _CATALOG = (
     ("VRRP-PEER-UNREACHABLE", Severity.WARNING, "ICMP errors say a unicast peer is not listening"),
     ("VRRP-PRIORITY-TIE", Severity.WARNING, "competing masters with equal priority"),
     ("VRRP-OWNER-MISMATCH", Severity.WARNING, "priority 255 from a router whose address is not a VIP"),
+    ("VRRP-MASTER-CLAIM", Severity.WARNING, "a backup claimed master briefly while the master kept advertising"),
     ("VRRP-FLAPPING", Severity.WARNING, "master changes too often"),
     ("VRRP-CAPTURE-DROPS", Severity.WARNING, "the capture itself dropped packets"),
     ("VRRP-VANTAGE-MISSED", Severity.WARNING, "a vantage point lacks adverts the other vantage points saw"),
@@ -134,6 +135,23 @@ class SourceLine(NamedTuple):
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+class Hearing(NamedTuple):
+    """What the wire proves a router hears: the routers it hears (empty: none of the others)."""
+
+    router: str
+    hears: tuple[str, ...]
+
+
+class Claim(NamedTuple):
+    """One brief claim of mastership (VRRP-MASTER-CLAIM): the claimant's first advert to the end of it
+    (the master's advert that pushed it back, else the claimant's last), and whether the master answered
+    the claim at once (an advert within milliseconds of the claimant's, off its own phase)."""
+
+    start: float
+    end: float
+    answered: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -149,6 +167,9 @@ class Finding:
     locations: tuple[SourceLine, ...] = ()  # config lines concerned, the main one first; () for wire-only findings
     reason: str | None = None  # the sub-kind of a config finding (lint reason, problem kind)
     vantage: str | None = None  # `audit --vantage`: the vantage point the finding is about
+    direction: str | None = None  # a split brain: who does not hear whom, as far as the wire tells
+    hears: tuple[Hearing, ...] = ()  # a split brain: the routers whose hearing the wire proves, and what they hear
+    claims: tuple[Claim, ...] = ()  # VRRP-MASTER-CLAIM: the first claims (count has them all)
 
     @property
     def frames(self) -> tuple[int, ...]:
@@ -173,4 +194,10 @@ class Finding:
             "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
             "reason": self.reason,
             **({"vantage": self.vantage} if self.vantage is not None else {}),
+            "direction": self.direction,
+            "hears": {h.router: list(h.hears) for h in self.hears} if self.hears else None,
+            "claims": [
+                {"start": c.start, "end": c.end, "duration_s": c.end - c.start, "answered": c.answered}
+                for c in self.claims
+            ],
         }

@@ -2,7 +2,13 @@
 
 An overlap episode lasts while at least two routers of one virtual router are advertising as master;
 it becomes a split brain once it outlasts settle_intervals x the longest interval. Shorter ones are
-preemptions and start-up races: failovers, not this.
+preemptions and start-up races: failovers, not this (or brief claims, detectors/claims.py).
+
+The direction of a split brain comes from the wire: a keepalived master that receives a lower-priority
+advert answers it at once (its advert follows within milliseconds, off its own phase); one that receives
+a higher one yields. So of two masters with different priorities, the lower one does not hear the higher
+(else it would yield), and the higher one hears the lower iff it answers the lower's adverts. Per episode
+the detector counts the lower's adverts and those answered: O(1) state.
 """
 
 from __future__ import annotations
@@ -11,10 +17,15 @@ from dataclasses import dataclass, field
 
 from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
+from vrrpcap.analysis.detectors.claims import ANSWER_WINDOW, off_phase
 from vrrpcap.analysis.options import Options, ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Advert
-from vrrpcap.findings import CODES, MAX_EVIDENCE, Evidence, Finding
+from vrrpcap.findings import CODES, MAX_EVIDENCE, Evidence, Finding, Hearing
+
+MIN_ADVERTS = 3  # of the lower-priority master, before its adverts' answers tell anything
+HEARS_SHARE = 0.8  # answered at least this share of them (one off its phase at least): it hears them
+DEAF_SHARE = 0.2  # answered at most this share: it does not
 
 
 @dataclass(slots=True, eq=False)
@@ -25,6 +36,35 @@ class _Episode:
     routers: set[str] = field(default_factory=set)
     evidence: list[Evidence] = field(default_factory=list)
     reported: bool = False
+    high: Router | None = None  # the pair whose direction is told; None until two are seen
+    low: Router | None = None
+    crowded: bool = False  # more than two masters at once: no direction
+    lower_adverts: int = 0
+    answered: int = 0  # the lower's adverts the higher answered within ANSWER_WINDOW
+    off_phase: int = 0  # those answers that came off the higher's own phase: proof it heard
+    pending: float | None = None  # the lower's latest advert not answered yet
+    high_last: float | None = None  # the higher's previous advert
+
+    def hear(self, active: list[Router], router: Router, t: float) -> None:
+        """Count what the advert (from ``router`` at ``t``) says about who hears whom."""
+        if len(active) > 2 or self.crowded:
+            self.crowded = True
+            return
+        high, low = sorted(active, key=Router.rank, reverse=True)
+        if self.high is None:
+            self.high, self.low = high, low
+        elif (self.high, self.low) != (high, low):
+            self.crowded = True  # another pair: not one story
+            return
+        if router is low:
+            self.lower_adverts += 1
+            self.pending = t
+        elif router is high:
+            if self.pending is not None and 0 <= t - self.pending <= ANSWER_WINDOW:
+                self.answered += 1
+                self.off_phase += off_phase(t, self.high_last, high.interval)
+                self.pending = None
+            self.high_last = t
 
 
 @dataclass(slots=True)
@@ -50,9 +90,13 @@ class Overlap(Detector):
             return
         if episode is None:
             episode = self._open[vr] = _Episode(vr, t, t)
+            top = max(active, key=Router.rank)
+            if top is not router and top.run is not None:  # its previous advert: the phase it keeps
+                episode.high_last = top.run.last
         # The overlap lasts as long as at least two of them have advertised: up to the second-latest advert.
         episode.last = sorted(r.run.last for r in active if r.run is not None)[-2]
         episode.routers |= {r.address for r in active}
+        episode.hear(active, router, t)
         if len(episode.evidence) < MAX_EVIDENCE:
             episode.evidence.append(Evidence(a.file, a.frame))
         priorities = [r.last_priority for r in active]
@@ -106,7 +150,8 @@ def _describe_split(entry: Entry[_Episode]) -> Finding:
     versions = {v for r in members for v in r.versions}
     if len(versions) > 1:
         why.append("they speak different VRRP versions")
-    reason = ("; " + "; ".join(why)) if why else ": they do not hear each other"
+    direction, hears, because = _direction(episode)
+    reason = ("; " + "; ".join(why) + "; on the wire, " if why else ": ") + direction + because
     return Finding(
         "VRRP-SPLIT-BRAIN",
         CODES["VRRP-SPLIT-BRAIN"].severity,
@@ -118,4 +163,26 @@ def _describe_split(entry: Entry[_Episode]) -> Finding:
         tuple(episode.evidence),
         1,
         entry.vrid,
+        direction=direction,
+        hears=hears,
     )
+
+
+def _direction(e: _Episode) -> tuple[str, tuple[Hearing, ...], str]:
+    """Who does not hear whom, the hearings the wire proves, and the evidence in words."""
+    high, low = e.high, e.low
+    if e.crowded or high is None or low is None:
+        return "cannot be told", (), " (more than two masters at once)"
+    if high.last_priority == low.last_priority:
+        return "cannot be told", (), " (equal priorities: neither answers nor yields to the other)"
+    h, lo = high.address, low.address
+    known = f"{lo} does not hear {h}"  # it would have yielded to the higher priority
+    answered = f"{h} answered {e.answered} of {lo}'s {e.lower_adverts} adverts within {ANSWER_WINDOW * 1000:.0f} ms"
+    yielded = f"{lo} would have yielded had it heard {h}"
+    if e.lower_adverts >= MIN_ADVERTS:
+        if e.answered >= HEARS_SHARE * e.lower_adverts and e.off_phase:
+            return known, (Hearing(h, (lo,)), Hearing(lo, ())), f" ({answered}: it hears {lo}; {yielded})"
+        if e.answered <= DEAF_SHARE * e.lower_adverts:
+            hears = (Hearing(h, ()), Hearing(lo, ()))
+            return "neither hears the other", hears, f" ({yielded}, and {answered}: they do not hear each other)"
+    return f"{known}; whether {h} hears {lo} cannot be told", (Hearing(lo, ()),), f" ({answered})"
