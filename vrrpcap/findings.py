@@ -9,6 +9,9 @@ from typing import Literal, NamedTuple
 from vrrpcap.times import iso8601
 
 Drawn = Literal["span", "rule"]  # how timeline pictures mark a finding: a red band, a red rule
+# Who lost a VRRP-MISSED-ADVERTS finding's adverts (docs/findings.md): the capture (the sender sent them),
+# the router (it did not send), some of each, or it cannot be told from the capture.
+LossCause = Literal["capture", "router", "mixed", "unknown"]
 
 
 class Severity(IntEnum):
@@ -142,6 +145,7 @@ class Finding:
     vrid: int | None = None  # the VRID concerned, None for capture-wide findings
     locations: tuple[SourceLine, ...] = ()  # config lines concerned, the main one first; () for wire-only findings
     reason: str | None = None  # the sub-kind of a config finding (lint reason, problem kind)
+    cause: LossCause | None = None  # VRRP-MISSED-ADVERTS: who lost the adverts; None for other codes
 
     @property
     def frames(self) -> tuple[int, ...]:
@@ -165,4 +169,5 @@ class Finding:
             "vrid": self.vrid,
             "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
             "reason": self.reason,
+            "cause": self.cause,
         }
