@@ -6,6 +6,7 @@ them into findings. Every hook is optional; the engine calls only the hooks a de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vrrpcap.analysis.book import FindingBook
@@ -56,6 +57,9 @@ class Detector:
 
     def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
         """The same master came back after a silence nobody filled."""
+
+    def ended(self, inputs: Sequence[InputSummary]) -> None:
+        """The capture ended: what each input read (its drop counters), before the book is described."""
 
     def report_findings(self, view: ReportView) -> list[Finding]:
         """Findings computed from the whole state at report time (not counted as they happen).
