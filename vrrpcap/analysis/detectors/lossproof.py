@@ -43,19 +43,15 @@ class Stream:
         return self.pairs >= LEARN_PAIRS and self.steps_of_one >= self.pairs * COUNTING_SHARE
 
     def see(self, time: float, ip_id: int | None, expected: int) -> None:
-        """The stream's next advert; ``expected``: the adverts its interval expected since the last (0: no gap)."""
+        """The stream's next advert after a gap in which its interval expected ``expected`` adverts
+        (the next advert on time is counted inline by the detector: pairs, steps_of_one)."""
         last = self.last_id
         self.last_time, self.last_id = time, ip_id
         self.expected = expected
         if last is None or ip_id is None:
             self.readable = False
             return
-        step = (ip_id - last) % ID_SPACE
-        if not expected:
-            self.pairs += 1
-            self.steps_of_one += step == 1
-            return
-        skipped = step - 1
+        skipped = (ip_id - last) % ID_SPACE - 1
         # One more than the interval expects is still timing (a late advert, a rounded gap); far more:
         # the IDs count something other than adverts (or wrapped on a stream that does not count).
         self.readable = 0 <= skipped <= expected + 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector, ReportView
 from vrrpcap.analysis.detectors.blind import blind_windows
-from vrrpcap.analysis.detectors.lossproof import Loss, Stream
+from vrrpcap.analysis.detectors.lossproof import ID_SPACE, Loss, Stream
 from vrrpcap.analysis.options import Options, ip_key
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Advert
@@ -59,36 +59,41 @@ class MissedAdverts(Detector):
         self._drops: dict[str, int] = {}  # input -> packets its capture says it dropped
 
     def advert(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
-        stream = self._see(router, a)
+        # Every advert moves its stream on (a backup's silence is the IDs' business too); the common
+        # case, the next advert on time, is inlined: it runs once per advert.
+        t, ip_id = a.time, a.ip_id
+        key = (router, a.dst)
+        stream = self._streams.get(key)
+        if stream is None:
+            self._streams[key] = Stream(t, ip_id)
+            return  # its first advert: per_peer_last has no earlier one either
+        interval = router.interval
+        limit = interval * self.options.missed_factor
+        if t - stream.last_time <= limit:
+            last = stream.last_id
+            stream.last_time, stream.last_id = t, ip_id
+            if last is not None and ip_id is not None:
+                stream.pairs += 1
+                if (ip_id - last) % ID_SPACE == 1:
+                    stream.steps_of_one += 1
+            return  # in an open run, per_peer_last[dst] is this stream's last advert too: no gap there either
+        stream.see(t, ip_id, max(1, round((t - stream.last_time) / interval) - 1))
         if router.run is None:
             return
         previous = router.per_peer_last.get(a.dst)  # per destination: each unicast peer's stream on its own
         if previous is None:
             return
-        gap = a.time - previous
-        if gap <= router.interval * self.options.missed_factor:
+        gap = t - previous
+        if gap <= limit:
             return
         entry, new = self.book.sight((CODE, vr.id, router.address), vr.vrid, a, lambda: Gaps(router), self._gaps)
         entry.first = min(entry.first, previous)
         entry.detail.router = router
-        entry.detail.missed += max(1, round(gap / router.interval) - 1)
+        entry.detail.missed += max(1, round(gap / interval) - 1)
         entry.detail.longest = max(entry.detail.longest, gap)
         entry.detail.loss.add(stream, a.file)
         if new:
             self.book.announce(entry)
-
-    def _see(self, router: Router, a: Advert) -> Stream:
-        """The advert's stream, moved on to it (every advert: a backup's silence is the IDs' business too)."""
-        key = (router, a.dst)
-        stream = self._streams.get(key)
-        if stream is None:
-            stream = self._streams[key] = Stream(a.time, a.ip_id)
-            return stream
-        gap = a.time - stream.last_time
-        interval = router.interval
-        expected = max(1, round(gap / interval) - 1) if gap > interval * self.options.missed_factor else 0
-        stream.see(a.time, a.ip_id, expected)
-        return stream
 
     def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
         entry, new = self.book.sight((CODE, vr.id, ""), vr.vrid, a, _Outages, self._outages)
