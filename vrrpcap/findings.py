@@ -9,6 +9,9 @@ from typing import Literal, NamedTuple
 from vrrpcap.times import iso8601
 
 Drawn = Literal["span", "rule"]  # how timeline pictures mark a finding: a red band, a red rule
+# Who lost a VRRP-MISSED-ADVERTS finding's adverts (docs/findings.md): the capture (the sender sent them),
+# the router (it did not send), some of each, or it cannot be told from the capture.
+LossCause = Literal["capture", "router", "mixed", "unknown"]
 
 
 class Severity(IntEnum):
@@ -170,6 +173,7 @@ class Finding:
     direction: str | None = None  # a split brain: who does not hear whom, as far as the wire tells
     hears: tuple[Hearing, ...] = ()  # a split brain: the routers whose hearing the wire proves, and what they hear
     claims: tuple[Claim, ...] = ()  # VRRP-MASTER-CLAIM: the first claims (count has them all)
+    cause: LossCause | None = None  # VRRP-MISSED-ADVERTS: who lost the adverts; None for other codes
 
     @property
     def frames(self) -> tuple[int, ...]:
@@ -200,4 +204,5 @@ class Finding:
                 {"start": c.start, "end": c.end, "duration_s": c.end - c.start, "answered": c.answered}
                 for c in self.claims
             ],
+            "cause": self.cause,
         }

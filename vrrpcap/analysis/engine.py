@@ -69,6 +69,7 @@ class Engine:
         self._on_refused = _hooks(self.detectors, "refused")
         self._on_resumed = _hooks(self.detectors, "resumed")
         self._on_missed = _hooks(self.detectors, "missed")
+        self._on_ended = _hooks(self.detectors, "ended")
         self._memo: dict[tuple[Any, ...], _Memo] = {}
         self._summarizer = Summarizer()
         self.carp_adverts = 0
@@ -207,6 +208,8 @@ class Engine:
         ends = [i.last_time for i in inputs if i.last_time is not None]
         end = max(ends) if ends else self.now
         self.mastership.finish(list(self.placement.routers.values()), end)
+        for hook in self._on_ended:
+            hook(inputs)
 
     def summaries(self) -> list[VirtualRouterSummary]:
         """The virtual routers as report values, in the report's order."""

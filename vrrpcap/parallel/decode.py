@@ -1,8 +1,8 @@
 """One capture file decoded into columns, in a worker process (or a cluster task).
 
 Each distinct frame content is decoded once (decode/columns.py); every advert adds its content's index,
-frame number, time and merge key (the latest timestamp of its file so far: the key the serial merge of
-several files orders by) to arrays. No Advert object is made per advert here.
+frame number, time, IPv4 identification and merge key (the latest timestamp of its file so far: the key
+the serial merge of several files orders by) to arrays. No Advert object is made per advert here.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class DecodedFile:
     template: npt.NDArray[np.int64]  # per advert, in file order
     frame: npt.NDArray[np.int64]
     time: npt.NDArray[np.float64]
+    ip_id: npt.NDArray[np.int64]  # per advert, its own frame's IPv4 identification; -1: none
     key: npt.NDArray[np.float64]
 
 
@@ -86,6 +87,7 @@ def decode_file(task: DecodeTask) -> DecodedFile:
             template=columns.content,
             frame=columns.frame,
             time=columns.time,
+            ip_id=columns.ip_id,
             key=np.array(keys, dtype=np.float64),
         )
     finally:

@@ -34,6 +34,7 @@ def plan_shards(decoded: Sequence[DecodedFile], shards: int, options: Options) -
     time = np.concatenate([d.time for d in files])[order] if files else np.zeros(0)
     file = np.concatenate([np.full(len(d.time), i, dtype=np.int64) for i, d in enumerate(files)])[order]
     frame = np.concatenate([d.frame for d in files])[order]
+    ip_id = np.concatenate([d.ip_id for d in files])[order]
     content = np.concatenate([d.template + offsets[i] for i, d in enumerate(files)])[order]
     shard = np.concatenate([d.template_shard for d in files])[content] if len(content) else content
     seen = np.maximum.accumulate(time) if len(time) else time
@@ -53,6 +54,7 @@ def plan_shards(decoded: Sequence[DecodedFile], shards: int, options: Options) -
                 template=local.astype(np.int64),
                 file=file[mine],
                 frame=frame[mine],
+                ip_id=ip_id[mine],
                 time=time[mine],
                 tick_at=late.astype(np.int64),
                 tick_time=before[mine][late],

@@ -31,7 +31,7 @@ def shard_of(a: Advert, shards: int) -> int:
 
 @dataclass(frozen=True)
 class ShardInput:
-    """A shard's adverts in the serial order: the decoded contents once, four columns per advert."""
+    """A shard's adverts in the serial order: the decoded contents once, five columns per advert."""
 
     shard: int
     labels: tuple[str, ...]  # input labels, by file index
@@ -40,6 +40,7 @@ class ShardInput:
     file: npt.NDArray[np.int64]  # per advert: its file index
     frame: npt.NDArray[np.int64]
     time: npt.NDArray[np.float64]
+    ip_id: npt.NDArray[np.int64]  # per advert, its own frame's IPv4 identification; -1: none
     # Before advert tick_at[i], the serial engine had seen an advert of another shard as late as
     # tick_time[i] (later than this advert's own time): its silences ran out then.
     tick_at: npt.NDArray[np.int64]
@@ -66,18 +67,19 @@ def analyze_shard(work: ShardInput) -> ShardResult:
     feed, tick = engine.feed, engine.tick
     templates, labels = work.templates, work.labels
     ticks = dict(zip(work.tick_at.tolist(), work.tick_time.tolist(), strict=True))
-    rows = zip(work.template.tolist(), work.file.tolist(), work.frame.tolist(), work.time.tolist(), strict=True)
-    # The engine reads no IPv4 identification, so shards do not carry it: each advert keeps its content's.
+    rows = zip(
+        work.template.tolist(), work.file.tolist(), work.frame.tolist(), work.time.tolist(), work.ip_id.tolist(),
+        strict=True,
+    )  # fmt: skip
+    # Each advert keeps its own frame's IPv4 identification (timing.py reads the senders' ID steps).
     if not ticks:
-        for content, file, frame, time in rows:
-            template = templates[content]
-            feed(stamped(template, labels[file], frame, time, template.ip_id))
+        for content, file, frame, time, ip_id in rows:
+            feed(stamped(templates[content], labels[file], frame, time, None if ip_id < 0 else ip_id))
     else:
-        for i, (content, file, frame, time) in enumerate(rows):
+        for i, (content, file, frame, time, ip_id) in enumerate(rows):
             late = ticks.get(i)
             if late is not None:
                 tick(late)
-            template = templates[content]
-            feed(stamped(template, labels[file], frame, time, template.ip_id))
+            feed(stamped(templates[content], labels[file], frame, time, None if ip_id < 0 else ip_id))
     engine.end(work.inputs)
     return ShardResult(work.shard, engine.summaries(), engine.book.findings(), engine.carp_adverts)

@@ -6,6 +6,7 @@ them into findings. Every hook is optional; the engine calls only the hooks a de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vrrpcap.analysis.book import FindingBook
@@ -60,6 +61,9 @@ class Detector:
 
     def missed(self, vr: VirtualRouter, router: Router, miss: VantageMiss) -> None:
         """A vantage point lacks one of this router's adverts that others have (``audit --vantage``)."""
+
+    def ended(self, inputs: Sequence[InputSummary]) -> None:
+        """The capture ended: what each input read (its drop counters), before the book is described."""
 
     def report_findings(self, view: ReportView) -> list[Finding]:
         """Findings computed from the whole state at report time (not counted as they happen).
