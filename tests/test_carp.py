@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PCAPS, ROOT
-from vrrpcap import audit
+from vrrpcap.api import audit
 from vrrpcap.report import Report
 from vrrpcap.report.model import Mastership
 from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary

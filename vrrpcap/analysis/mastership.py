@@ -39,8 +39,9 @@ class Mastership:
         t = a.time
         if a.kind == "carp":
             # No priority in CARP, and no resignation by advert: the run records advskew, and a
-            # CARP master ends only by silence or by yielding (observe() set its rank and timer).
+            # CARP master ends only by silence or by yielding.
             level, resigns = a.advskew or 0, False
+            r.set_carp(a)
         else:
             level = a.priority or 0
             resigns = level == 0

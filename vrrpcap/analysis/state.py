@@ -152,8 +152,7 @@ class Router:
         self.vip_sets.add(tuple(sorted(a.addresses, key=ip_key)))
         if a.kind == "carp":
             # The HMAC covers CARP's counter, so it differs in every advert: it is no secret to number.
-            self.set_carp(a)
-            self.advskews.add(self.last_priority or 0)
+            self.advskews.add(a.advskew or 0)
             self.advbases.add(round((a.interval or 1.0) - (a.advskew or 0) / 256))
             self.demotions.add(a.demotion or 0)
             return
