@@ -203,3 +203,38 @@ def test_vrrp_reports_keep_their_priority_fields() -> None:
         assert vr["protocol"] == "vrrp"
         assert all("priority" in m and "advskew" not in m for m in vr["masters"])
         assert all("advskews" not in r for r in vr["routers"])
+
+
+def test_carp_and_vrrp_on_one_number_are_reported_as_coexisting(coexist: tuple[dict[str, Any], Report]) -> None:
+    truth, report = coexist
+    names = addresses(truth)
+    (together,) = truth["expect_v2"]["coexistence"]
+    (finding,) = [f for f in report.findings if f.code == "VRRP-CARP-COEXIST"]
+    # From CARP's first advert to its last, both exact wire times (VRRP ran before and after).
+    assert finding.start == pytest.approx(together["start"], abs=1e-6)
+    assert finding.end == pytest.approx(together["end"], abs=1e-6)
+    assert set(finding.routers) == {names[n] for n in together["carp_routers"] + together["vrrp_routers"]}
+    assert f"CARP vhid {together['vhid']}" in finding.message and f"VRRP VRID {together['vrid']}" in finding.message
+    assert "packet too short" in finding.message and finding.vrid == together["vrid"]
+    # The consequence is on the wire beside it. r1's gaps (priority 150, VRRPv2, 1 s) within its
+    # Master_Down_Interval are missed adverts; the longer one let r2 claim: a failover after silence.
+    r1, r2 = names["r1"], names["r2"]
+    mdi = 3 * 1.0 + (256 - 150) / 256
+    gaps = truth["expect_v2"]["vrrp_master_gaps"]["r1"]
+    (missed,) = [f for f in report.findings if f.code == "VRRP-MISSED-ADVERTS" and f.routers == (r1,)]
+    assert f"longest gap {max(g['gap_s'] for g in gaps if g['gap_s'] < mdi):.2f} s" in missed.message
+    assert f"in {sum(1 for g in gaps if g['gap_s'] < mdi)} gap(s)" in missed.message
+    (vrrp,) = [v for v in report.virtual_routers if v.protocol == "vrrp"]
+    claim = next(f for f in vrrp.failovers if (f.from_router, f.to_router) == (r1, r2))
+    (long_gap,) = [g for g in gaps if g["gap_s"] > mdi]
+    assert claim.cause == "silence" and claim.takeover_s == pytest.approx(long_gap["gap_s"], abs=0.01)
+    # Selected by the number, as other findings are.
+    assert any(f.code == "VRRP-CARP-COEXIST" for f in report.filtered(vrids=frozenset({together["vrid"]})).findings)
+    assert not any(f.code == "VRRP-CARP-COEXIST" for f in report.filtered(vrids=frozenset({1})).findings)
+
+
+def test_carp_alone_or_vrrp_alone_is_no_coexistence(failover: tuple[dict[str, Any], Report]) -> None:
+    _, report = failover
+    assert "VRRP-CARP-COEXIST" not in {f.code for f in report.findings}
+    kill = audit([str(PCAPS / "v2-failover-kill.pcap")])
+    assert "VRRP-CARP-COEXIST" not in {f.code for f in kill.findings}
