@@ -238,3 +238,21 @@ def test_carp_alone_or_vrrp_alone_is_no_coexistence(failover: tuple[dict[str, An
     assert "VRRP-CARP-COEXIST" not in {f.code for f in report.findings}
     kill = audit([str(PCAPS / "v2-failover-kill.pcap")])
     assert "VRRP-CARP-COEXIST" not in {f.code for f in kill.findings}
+
+
+def test_parquet_and_dataframes_name_carps_advskew(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    truth = truth_of("carp-vrrp-coexist")
+    advskew = {c["srcip"]: c["advskew"] for c in truth["carp_instances"]}
+    pcap = str(PCAPS / "carp-vrrp-coexist.pcap")
+    cli("audit", "-f", "parquet", "-o", str(tmp_path / "pq"), "--fail-on", "never", pcap)
+    vrs = pq.read_table(tmp_path / "pq" / "virtual_routers.parquet").to_pylist()
+    assert sorted(v["protocol"] for v in vrs) == ["carp", "vrrp"]
+    runs = pq.read_table(tmp_path / "pq" / "masterships.parquet").to_pylist()
+    carp = [m for m in runs if m["router"] in advskew]
+    assert carp and all(m["advskew_max"] == advskew[m["router"]] and m["priority_max"] is None for m in carp)
+    assert all(m["priority_max"] is not None and m["advskew_max"] is None for m in runs if m not in carp)
+    frame = audit([pcap]).masters_df()
+    rows = frame[frame["router"].isin(list(advskew))]
+    assert len(rows) == len(carp) and (rows["advskew"] == rows["router"].map(advskew)).all()
