@@ -2,7 +2,8 @@
 
 The streams are made to hit what the caches must get right: routers joining and leaving, priority
 changes, silences, overlapping masters, VRIDs reused by unicast pairs and by disjoint VIP clusters,
-peer groups that merge mid-stream, repeated and changing content (TTL, checksum, auth, MAC).
+peer groups that merge mid-stream, repeated and changing content (TTL, checksum, auth, MAC), and
+CARP bursts on the same numbers (advskew and demotion in place of priority, an HMAC new per advert).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Burst:
     auth_type: int
     mac: str | None
     jitter: tuple[float, ...]
+    carp: bool = False  # a CARP advert: priority becomes advskew, the interval advbase + advskew/256
+    demotion: int = 0
 
 
 bursts = st.builds(
@@ -54,6 +57,8 @@ bursts = st.builds(
     auth_type=st.sampled_from([0, 0, 0, 1]),
     mac=st.sampled_from([None, "02:00:5e:10:00:01", "00:00:5e:00:01:01", "00:00:5e:00:01:07"]),
     jitter=st.lists(st.floats(-0.3, 0.9), min_size=12, max_size=12).map(tuple),
+    carp=st.sampled_from([False, False, False, True]),
+    demotion=st.sampled_from([0, 0, 1]),
 )
 
 
@@ -61,6 +66,9 @@ def adverts_of(plan: list[Burst]) -> list[Advert]:
     out = []
     for b in plan:
         if b.dst == b.src:
+            continue
+        if b.carp:
+            out += _carp_adverts(b)
             continue
         for i in range(b.count):
             t = b.start + i * b.interval + b.jitter[i]
@@ -94,6 +102,38 @@ def adverts_of(plan: list[Burst]) -> list[Advert]:
     from dataclasses import replace
 
     return [replace(a, frame=n) for n, a in enumerate(out, 1)]
+
+
+def _carp_adverts(b: Burst) -> list[Advert]:
+    advskew = b.priority % 255
+    interval = b.interval + advskew / 256
+    return [
+        Advert(
+            file="p.pcap",
+            frame=0,
+            time=b.start + i * interval + b.jitter[i],
+            interface="eth0",
+            vlan=(),
+            src_mac=f"00:00:5e:00:00:{b.vrid:02x}",
+            dst_mac=None,
+            family="ipv4",
+            src=b.src,
+            dst="224.0.0.18",
+            delivery="multicast",
+            ttl=b.ttl,
+            kind="carp",
+            version=2,
+            type=1,
+            vrid=b.vrid,
+            addr_count=0,
+            interval=interval,
+            advskew=advskew,
+            demotion=b.demotion,
+            checksum=b.checksum if b.checksum != "v2-style" else "ok",
+            auth_secret=i.to_bytes(20, "big"),  # the HMAC covers CARP's counter: new in every advert
+        )
+        for i in range(b.count)
+    ]
 
 
 def run(adverts: list[Advert], caching: bool) -> tuple[list[Event], dict[str, object]]:

@@ -93,13 +93,23 @@ def test_audit_tables_per_router_equal_tshark_and_the_report(tshark: str, tmp_pa
         db.execute(f"create view {table} as select * from read_parquet('{dataset / table}.parquet')")
     # Per router: the adverts summed over its virtual routers equal tshark's count of its adverts.
     expected: Counter[tuple[str, int]] = Counter()
+    expected_carp: Counter[tuple[str, int]] = Counter()
     for path in paths:
         # Which frames are CARP, from the records (tshark reads ucarp's CARP as VRRP).
         records = vrrpcap.read_adverts(path, engine="arrow")  # noqa: F841 (DuckDB reads it by name)
         carp = db.execute("select frame from records where kind = 'carp'").fetchall()
         expected += tshark_counts(tshark, Path(path), frozenset(n for (n,) in carp))[1]
-    rows = db.execute("select address, vrid, sum(adverts) from routers group by address, vrid").fetchall()
+        senders = db.execute("select src, vrid, count(*) from records where kind = 'carp' group by src, vrid")
+        expected_carp += Counter({(a, v): int(n) for a, v, n in senders.fetchall()})
+    # CARP virtual routers are routers' rows too (protocol carp): VRRP's and CARP's sum apart.
+    by_protocol = (
+        "select r.address, r.vrid, sum(r.adverts) from routers r join virtual_routers v on r.vr = v.vr "
+        "where v.protocol = ? group by r.address, r.vrid"
+    )
+    rows = db.execute(by_protocol, ["vrrp"]).fetchall()
     assert Counter({(a, v): int(n) for a, v, n in rows}) == expected
+    rows = db.execute(by_protocol, ["carp"]).fetchall()
+    assert Counter({(a, v): int(n) for a, v, n in rows}) == expected_carp and expected_carp
     # Per input: frames and records as the report says, every row stamped with the sensor.
     inputs = db.execute("select path, packets, adverts, sensor from inputs order by path").fetchall()
     assert inputs == sorted((i["path"], i["packets"], i["adverts"], "lab") for i in report["inputs"])

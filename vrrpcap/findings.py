@@ -75,6 +75,7 @@ _CATALOG = (
     ("VRRP-TOO-MANY-ROUTERS", Severity.WARNING, "more routers than the analysis keeps: a flood or spoofed sources"),
     ("VRRP-NO-ADVERTS", Severity.WARNING, "an input holds no VRRP advert (a wrong capture filter?)"),
     ("VRRP-VMAC-MISMATCH", Severity.WARNING, "virtual-MAC source whose VRID byte differs from the VRID"),
+    ("VRRP-CARP-COEXIST", Severity.WARNING, "a CARP vhid and a VRRP VRID of one number share a link"),
     ("VRRP-CONFIG-LINT", Severity.WARNING, "configurations that contradict each other or themselves"),
     ("VRRP-CONFIG-PROBLEM", Severity.WARNING, "a config line the daemon rejects or changes, or vrrpcap cannot read"),
     ("VRRP-CONFIG-NOT-SEEN", Severity.WARNING, "a configured instance whose virtual router is not on the wire"),
@@ -99,6 +100,7 @@ _PICTURES: dict[str, tuple[Drawn, str]] = {
     "VRRP-SPLIT-BRAIN": ("span", "SPLIT BRAIN"),
     "VRRP-VRID-COLLISION": ("span", "VRID COLLISION"),
     "VRRP-MISSED-ADVERTS": ("rule", "missed adverts"),
+    "VRRP-CARP-COEXIST": ("span", "CARP + VRRP"),
 }
 _NOT_STREAMED = frozenset({"VRRP-FAILOVER"})  # every failover has its own live record, with takeover latency
 

@@ -82,6 +82,8 @@ class Engine:
         events: list[Event] = []
         self._events = events
         t = advert.time
+        if advert.kind == "carp":
+            self.carp_adverts += 1
         if self.now is None:
             self.mastership.capture_start = self.now = t
         elif t > self.now:
@@ -96,7 +98,7 @@ class Engine:
             key = (
                 a.src, a.dst, a.interface, a.vlan, a.family, a.vrid, a.priority, a.addresses, a.src_mac,
                 a.interval, a.version, a.auth_type, a.auth_secret, a.ttl, a.checksum, a.delivery, a.kind,
-                a.malformed,
+                a.malformed, a.advskew, a.demotion,
             )  # fmt: skip
             try:
                 memo = self._memo.get(key)
@@ -143,8 +145,8 @@ class Engine:
 
     def _other(self, a: Advert) -> None:
         if a.kind == "carp":
-            self.carp_adverts += 1
-        elif a.kind == "icmp-quote":
+            return  # counted; without a vhid or advbase it has no place in a timeline
+        if a.kind == "icmp-quote":
             segment = quoted_segment(a)
             if segment is not None:
                 router = self.placement.routers.get((segment, a.src))

@@ -6,6 +6,10 @@ addresses, all multicast adverts of the VRID on the segment form one group, and 
 is one virtual router in mixed mode. Within a group that has multicast adverts, routers announcing
 disjoint VIP sets are two different virtual routers sharing the VRID (a VRID collision).
 
+CARP (OpenBSD/FreeBSD, ucarp) shares IP protocol 112 and 224.0.0.18 with VRRP but is another
+protocol: its vhid is a segment of its own (``carp51`` beside ``vrid51``), so CARP vhid 51 and VRRP
+VRID 51 on one link are two virtual routers, never one with a collision inside.
+
 Groups grow while a capture is read, so the union-find roots that place an advert change; the key a
 virtual router gets at its first sighting (`VirtualRouterKey`) never does. Its id is built from
 escaped parts, so no interface name can forge another virtual router's id.
@@ -15,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from vrrpcap.decode import Advert, Family
+
+Protocol = Literal["vrrp", "carp"]
 
 MULTICAST = "*multicast*"  # the node every multicast sender of a segment's VRID joins
 
@@ -32,27 +38,33 @@ def escape_part(text: str) -> str:
 
 
 class Segment(NamedTuple):
-    """Where a VRID is unique: one link (capture interface + VLAN stack) and one address family."""
+    """Where a VRID (or CARP vhid) is unique: one link (capture interface + VLAN stack), one address
+    family and one protocol. ``vrid`` holds the vhid for CARP."""
 
     interface: str | None
     vlan: tuple[int, ...]
     family: Family
     vrid: int
+    protocol: Protocol = "vrrp"
 
     def label(self) -> str:
         parts = [escape_part(self.interface)] if self.interface else []
         if self.vlan:
             parts.append("vlan" + ".".join(str(v) for v in self.vlan))
-        parts += [self.family, f"vrid{self.vrid}"]
+        parts += [self.family, f"{'carp' if self.protocol == 'carp' else 'vrid'}{self.vrid}"]
         return "/".join(parts)
 
 
 def segment_of(a: Advert) -> Segment | None:
-    """The segment a VRRP advert is placed in; None for what the engine does not place (CARP, ICMP
-    quotes, malformed packets, a message without VRID or priority)."""
-    if a.kind != "advert" or a.malformed or a.vrid is None or a.priority is None:
+    """The segment an advert is placed in; None for what the engine does not place (ICMP quotes,
+    malformed packets, a VRRP message without VRID or priority, a CARP message without vhid)."""
+    if a.malformed or a.vrid is None:
         return None
-    return Segment(a.interface, a.vlan, a.family, a.vrid)
+    if a.kind == "advert":
+        return None if a.priority is None else Segment(a.interface, a.vlan, a.family, a.vrid)
+    if a.kind == "carp" and a.advskew is not None and a.interval:
+        return Segment(a.interface, a.vlan, a.family, a.vrid, "carp")
+    return None
 
 
 def quoted_segment(a: Advert) -> Segment | None:

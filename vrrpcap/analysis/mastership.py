@@ -2,7 +2,9 @@
 
 The guide's timeline rules: only the master advertises; a run starts at a router's first advert and
 ends at its last one before a silence longer than its Master_Down_Interval (3 x interval + skew), or
-at a priority-0 advert. A failover is a change of master between runs, with its cause and takeover.
+at a priority-0 advert. CARP runs follow CARP's rules (router.rank(), 3 x advbase + advskew/256,
+no priority 0), and their priority slots hold advskew.
+A failover is a change of master between runs, with its cause and takeover.
 Deadlines sit in a heap, armed lazily: an advert only moves its router's deadline later, and the heap
 entry is pushed again when it comes due early; so a repeated advert costs no heap operation at all.
 """
@@ -35,21 +37,29 @@ class Mastership:
 
     def advance(self, vr: VirtualRouter, r: Router, a: Advert) -> None:
         """One advert of r: extend, start or end its run."""
-        t, priority = a.time, a.priority or 0
-        if priority and priority != r.last_priority:
-            r.set_priority(priority)
+        t = a.time
+        if a.kind == "carp":
+            # No priority in CARP, and no resignation by advert: the run records advskew, and a
+            # CARP master ends only by silence or by yielding.
+            level, resigns = a.advskew or 0, False
+            r.set_carp(a)
+        else:
+            level = a.priority or 0
+            resigns = level == 0
+            if level and level != r.last_priority:
+                r.set_priority(level)
         run = r.run
         if run is None:
-            if priority == 0 and r.last_end is not None:
+            if resigns and r.last_end is not None:
                 return  # keepalived repeats its priority-0 advert: the resignation is already recorded
             run = self._start_run(vr, r, a)
         else:
             run.last, run.last_frame = t, a.frame
             run.adverts += 1
-        if not run.priorities or run.priorities[-1] != priority:  # a repeat costs one comparison
-            run.priority(priority)
+        if not run.priorities or run.priorities[-1] != level:  # a repeat costs one comparison
+            run.priority(level)
         r.per_peer_last[a.dst] = t
-        if priority == 0:
+        if resigns:
             self.close(r, "priority-0", observed=True)
             return
         deadline = r.deadline = t + r.mdi
@@ -118,8 +128,9 @@ class Mastership:
         observed = t - start > r.interval * self.options.missed_factor
         run = r.run = Run(t, t, observed, a.frame, a.frame)
         vr.open_runs += 1
-        self._emit(MasterStarted(vr.id, r.address, t, a.priority or 0, a.frame, vr.vrid))
-        if not a.priority:
+        carp = a.kind == "carp"
+        self._emit(MasterStarted(vr.id, r.address, t, (a.advskew if carp else a.priority) or 0, a.frame, vr.vrid))
+        if not carp and not a.priority:
             return run
         active = vr.active(t, self.options.missed_factor, but=r)
         if active:
@@ -166,7 +177,7 @@ class Mastership:
             cause,
             takeover,
             old.last_priority,
-            a.priority or 0,
+            (a.advskew if a.kind == "carp" else a.priority) or 0,
             a.frame,
             vr.vrid,
             expected_takeover_s=why.expected_s if why else None,

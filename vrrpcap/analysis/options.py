@@ -21,6 +21,18 @@ def master_down_interval(version: int | None, priority: int, interval: float) ->
     return 3 * interval + skew
 
 
+def carp_master_down_interval(advbase: int, advskew: int) -> float:
+    """CARP (OpenBSD carp_setrun, ucarp): a backup declares the master down after 3 x advbase +
+    advskew/256 of silence, the skew being the backup's own."""
+    return 3 * advbase + advskew / 256
+
+
+def carp_order(demotion: int, advbase: int, advskew: int) -> int:
+    """CARP's preference, lower first: the demotion counter (OpenBSD compares it first), then the
+    advert period advbase + advskew/256 (the more frequent advertiser is master)."""
+    return (demotion << 16) + (advbase << 8) + advskew
+
+
 @lru_cache(maxsize=65536)
 def ip_key(address: str) -> tuple[int, ...]:
     """Sort key for 'the higher primary IP address wins' (IPv4 dotted or IPv6). Cached: parsing an

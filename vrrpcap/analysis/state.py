@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vrrpcap.analysis.identity import Segment, VirtualRouterKey
-from vrrpcap.analysis.options import ip_key, master_down_interval
+from vrrpcap.analysis.options import carp_master_down_interval, carp_order, ip_key, master_down_interval
 from vrrpcap.decode import Advert
 from vrrpcap.report.model import EndCause, Failover, Mastership
 
@@ -101,6 +101,12 @@ class Router:
     home: VirtualRouter | None = None  # the virtual router it belongs to now
 
     mdi: float = 3.0 + 156 / 256  # Master_Down_Interval for its latest version, priority and interval
+    # CARP routers (segment.protocol "carp"): no priority. ``last_priority`` holds the latest advskew
+    # (what the report shows as advskew), and the rank comes from demotion, advbase and advskew.
+    advskews: set[int] = field(default_factory=set)
+    advbases: set[int] = field(default_factory=set)
+    demotions: set[int] = field(default_factory=set)
+    carp_rank: int = 0  # carp_order(...) of its latest advert: lower is preferred
 
     def set_priority(self, priority: int) -> None:
         """A non-zero advertised priority: the one its skew, rank and Master_Down_Interval come from."""
@@ -108,7 +114,19 @@ class Router:
             self.last_priority = priority
             self.mdi = master_down_interval(self.version, priority, self.interval)
 
+    def set_carp(self, a: Advert) -> None:
+        """A CARP advert's advskew, advbase and demotion: its rank and Master_Down_Interval."""
+        advskew, demotion = a.advskew or 0, a.demotion or 0
+        advbase = round((a.interval or 1.0) - advskew / 256)
+        self.last_priority = advskew
+        self.carp_rank = carp_order(demotion, advbase, advskew)
+        self.mdi = carp_master_down_interval(advbase, advskew)
+
     def rank(self) -> tuple[int, tuple[int, ...]]:
+        if self.segment.protocol == "carp":
+            # CARP prefers the lowest advbase + advskew/256 (after the lowest demotion); equal ones,
+            # the lower address (ucarp: "same frequency as us but with a lower IP address").
+            return (-self.carp_rank, tuple(-part for part in ip_key(self.address)))
         return (self.last_priority or 0, ip_key(self.address))
 
     def observe(self, a: Advert, profile: object) -> None:
@@ -124,16 +142,22 @@ class Router:
             self.unicast_peers.add(a.dst)
         if a.src_mac:
             self.macs.add(a.src_mac)
-        self.priorities.add(a.priority or 0)
         if a.interval:
             self.intervals.add(a.interval)
             self.interval = a.interval
         if a.version is not None:
             self.versions.add(a.version)
             self.version = a.version
-        self.mdi = master_down_interval(self.version, self.last_priority or 100, self.interval)
         self.deliveries.add(a.delivery)
         self.vip_sets.add(tuple(sorted(a.addresses, key=ip_key)))
+        if a.kind == "carp":
+            # The HMAC covers CARP's counter, so it differs in every advert: it is no secret to number.
+            self.advskews.add(a.advskew or 0)
+            self.advbases.add(round((a.interval or 1.0) - (a.advskew or 0) / 256))
+            self.demotions.add(a.demotion or 0)
+            return
+        self.priorities.add(a.priority or 0)
+        self.mdi = master_down_interval(self.version, self.last_priority or 100, self.interval)
         if a.version == 2:
             self.auth.setdefault((a.auth_type, a.auth_secret), a.time)
 

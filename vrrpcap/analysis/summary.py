@@ -91,6 +91,7 @@ class Summarizer:
             unicast_adverts=adverts - multicast,
             first_seen=min(r.first_seen for r in routers),
             last_seen=max(r.last_seen for r in routers),
+            protocol=segment.protocol,
         )
 
     def _router(self, r: Router) -> RouterSummary:
@@ -110,6 +111,9 @@ class Summarizer:
             last_seen=r.last_seen,
             first_frame=r.first_frame,
             first_file=r.first_file,
+            advskews=tuple(sorted(r.advskews)),
+            advbases=tuple(sorted(r.advbases)),
+            demotions=tuple(sorted(r.demotions)),
         )
 
     def _auth_label(self, auth_type: int | None, secret: bytes | None) -> str:

@@ -87,6 +87,9 @@ def vrids_document(report: Report, unseen: list[Unseen]) -> dict[str, Any]:
                     "virtual_routers": [
                         {
                             "id": vr.id,
+                            # A CARP vhid takes its number too: keepalived on the same VRID loses
+                            # adverts to it (VRRP-CARP-COEXIST).
+                            "protocol": vr.protocol,
                             "routers": [r.address for r in vr.routers],
                             "vips": list(vr.vips),
                             "instances": [i.as_dict() for i in vr.instances],
@@ -130,7 +133,8 @@ def render_text(document: dict[str, Any], out: TextIO) -> None:
                 names = ", ".join(f"{i['name']} ({i['file']}:{i['line']})" for i in vr["instances"])
                 who = ", ".join(vr["routers"])
                 vips = ", ".join(vr["vips"]) or "-"
-                line(f"  VRID {used['vrid']:>3}  {who}  VIPs {vips}" + (f"  = {names}" if names else ""))
+                carp = "  (CARP vhid)" if vr.get("protocol") == "carp" else ""
+                line(f"  VRID {used['vrid']:>3}  {who}  VIPs {vips}{carp}" + (f"  = {names}" if names else ""))
         free = [n for a, b in row["free"] for n in range(a, b + 1)]
         line(f"  free: {_ranges_text(free)}")
     for u in document["configured_not_seen"]:

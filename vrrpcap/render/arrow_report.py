@@ -50,7 +50,7 @@ def _routers(report: Report) -> list[Row]:
 
 def _masterships(report: Report) -> list[Row]:
     return [
-        {**m.as_dict(), "vr": v.id, "segment": v.segment, "vrid": v.vrid, "duration_s": m.duration}
+        {**m.as_dict(v.protocol), "vr": v.id, "segment": v.segment, "vrid": v.vrid, "duration_s": m.duration}
         for v in report.virtual_routers
         for m in v.masters
     ]
@@ -60,7 +60,7 @@ def _failovers(report: Report) -> list[Row]:
     rows = []
     for v in report.virtual_routers:
         for f in v.failovers:
-            row = f.as_dict()
+            row = f.as_dict(v.protocol)
             row.update(vr=v.id, segment=v.segment, vrid=v.vrid, from_router=f.from_router, to_router=f.to_router)
             rows.append(row)
     return rows

@@ -22,7 +22,7 @@ from vrrpcap.findings import CODES, Finding, Severity
 from vrrpcap.render.facts import ReportFacts, facts_of
 from vrrpcap.render.timeaxis import TimeAxis, drawable
 from vrrpcap.report import Report
-from vrrpcap.report.model import Failover, Mastership, VirtualRouter
+from vrrpcap.report.model import Failover, Mastership, VirtualRouter, VirtualRouterProtocol
 from vrrpcap.times import UTC_ZONE, Zone
 
 MAX_ROWS_PER_LANE = 6  # more simultaneous masters than this share the last row
@@ -141,7 +141,7 @@ def _lane(vr: VirtualRouter, index: int, colours: dict[str, str], findings: list
             drawable(m.start),
             drawable(m.end),
             colours.get(m.router, PALETTE[0]),
-            (f"{m.router}  {priority_text(m)}", m.router),
+            (f"{m.router}  {priority_text(m, vr.protocol)}", m.router),
         )
         for m, row in zip(vr.masters, rows, strict=True)
     )
@@ -268,7 +268,10 @@ def _lanes_of(f: Finding, vrs: Sequence[VirtualRouter]) -> list[str]:
 # -- texts ---------------------------------------------------------------------------------------------
 
 
-def priority_text(m: Mastership) -> str:
+def priority_text(m: Mastership, protocol: VirtualRouterProtocol = "vrrp") -> str:
+    if protocol == "carp":  # CARP has no priority: its runs hold advskew (lower is preferred)
+        span = f"{m.priority_min}" if m.priority_min == m.priority_max else f"{m.priority_min}-{m.priority_max}"
+        return f"advskew {span}"
     if m.priority_min == m.priority_max:
         return f"prio {m.priority_max}"
     if m.end_cause == "priority-0" and m.priority_min == 0:
@@ -306,6 +309,8 @@ def light(colour: str) -> bool:
 
 
 def lane_title(vr: VirtualRouter, width: int = 40) -> str:
+    if vr.protocol == "carp":  # CARP adverts carry no addresses: say what the number is instead
+        return f"{clip(vr.id, width)}\n{clip(f'CARP vhid {vr.vrid}, no VIPs on the wire', width)}"
     vips = ", ".join(vr.vips) if vr.vips else "no VIPs"
     return f"{clip(vr.id, width)}\n{clip(vips, width)}"
 

@@ -110,7 +110,7 @@ def _vips(vr: VirtualRouter) -> list[str]:
 
 
 def _routers(vr: VirtualRouter) -> list[str]:
-    return [f"{r.address} ({'/'.join(map(str, r.priorities))})" for r in vr.routers]
+    return [f"{r.address} ({r.levels()})" for r in vr.routers]
 
 
 def _masters(vr: VirtualRouter, zone: Zone, dated: bool) -> list[str]:

@@ -27,6 +27,7 @@ def timeline_rows(report: Report) -> list[dict[str, Any]]:
     return [
         {
             "vr": r.vr.id,
+            "protocol": r.vr.protocol,
             "router": r.run.router,
             "start": r.run.start,
             "end": r.run.end,
@@ -35,8 +36,11 @@ def timeline_rows(report: Report) -> list[dict[str, Any]]:
             "end_observed": r.run.end_observed,
             "end_cause": r.run.end_cause,
             "adverts": r.run.adverts,
-            "priority_min": r.run.priority_min,
-            "priority_max": r.run.priority_max,
+            # CARP has no priority: its runs fill the advskew columns instead (rows stay one shape).
+            "priority_min": None if carp else r.run.priority_min,
+            "priority_max": None if carp else r.run.priority_max,
+            "advskew_min": r.run.priority_min if carp else None,
+            "advskew_max": r.run.priority_max if carp else None,
             "took_over_from": r.failover.from_router if r.failover else None,
             "failover_cause": r.failover.cause if r.failover else None,
             "takeover_s": r.failover.takeover_s if r.failover else None,
@@ -44,11 +48,13 @@ def timeline_rows(report: Report) -> list[dict[str, Any]]:
             "takeover_explained_by": r.failover.explained_by if r.failover else None,
             "start_iso": iso8601(r.run.start),
             "end_iso": iso8601(r.run.end),
-            "priorities": ";".join(map(str, r.run.priorities)),
+            "priorities": "" if carp else ";".join(map(str, r.run.priorities)),
+            "advskews": ";".join(map(str, r.run.priorities)) if carp else "",
             "overlaps_with": ";".join(router for router, _ in r.overlaps),
             "split_brain": r.split_brain,
         }
         for r in run_rows(report)
+        for carp in (r.vr.protocol == "carp",)
     ]
 
 
@@ -77,8 +83,11 @@ def render_table(report: Report, out: TextIO, color: bool, zone: Zone = UTC_ZONE
         emit(console, Text.assemble((printable(vr.id), "bold"), (f"  {when}", "dim")))
         for number, line in enumerate(packed(list(vr.vips), console.width, 7)):
             emit(console, Text(printable(f"{'VIPs' if number == 0 else '':<6} {line}"), style="dim"))
+        if vr.protocol == "carp":
+            emit(console, Text(f"CARP vhid {vr.vrid}: CARP adverts carry no addresses", style="dim"))
         overlapping = any(r.overlaps for r in mine)
         columns = [*COLUMNS, OVERLAPS] if overlapping else list(COLUMNS)
+        columns[5] = Column(vr.level_name, prose=True)
         cells: list[list[Cell]] = [
             [
                 r.run.router,
@@ -105,7 +114,7 @@ def _blocks(console: Console, rows: list[RunRow], zone: Zone, dated: bool) -> No
     for r in rows:
         head = f"  {r.run.router}  {clock(r.run.start, dated, zone)} to {clock(r.run.end, dated, zone)}"
         emit(console, Text(printable(head)))
-        facts = f"{r.lasted}, {r.run.adverts} advert(s), priority {r.priorities}"
+        facts = f"{r.lasted}, {r.run.adverts} advert(s), {r.vr.level_name} {r.priorities}"
         lines = [facts, f"began: {r.began}", f"ended: {r.ended}"]
         if r.overlaps:
             lines.append(f"overlapped by {r.overlap_text}")
@@ -128,10 +137,11 @@ def render_json(report: Report, out: TextIO) -> None:
         "virtual_routers": [
             {
                 "id": vr.id,
+                "protocol": vr.protocol,
                 "vrid": vr.vrid,
                 "family": vr.family,
-                "masters": [m.as_dict() for m in vr.masters],
-                "failovers": [f.as_dict() for f in vr.failovers],
+                "masters": [m.as_dict(vr.protocol) for m in vr.masters],
+                "failovers": [f.as_dict(vr.protocol) for f in vr.failovers],
             }
             for vr in report.virtual_routers
         ]

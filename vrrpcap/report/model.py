@@ -30,6 +30,10 @@ CAUSE_RULE: dict[FailoverCause, TakeoverRule] = {
     "preempted": "preempted",
 }
 VirtualRouterDelivery = Literal["multicast", "unicast", "mixed"]
+# VRRP, or CARP (OpenBSD/FreeBSD, ucarp) on the same IP protocol. For a CARP virtual router the
+# priority slots of its masters and failovers hold advskew (CARP has no priority; lower advskew is
+# preferred), and its JSON names them advskew.
+VirtualRouterProtocol = Literal["vrrp", "carp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,24 @@ class Mastership:
     def duration(self) -> float:
         return self.end - self.start
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, protocol: VirtualRouterProtocol = "vrrp") -> dict[str, Any]:
+        levels: dict[str, Any] = (
+            {
+                "advskew": self.priority_max,
+                "advskew_min": self.priority_min,
+                "advskew_max": self.priority_max,
+                "advskews": list(self.priorities),
+                "advskews_elided": self.priorities_elided,
+            }
+            if protocol == "carp"
+            else {
+                "priority": self.priority_max,
+                "priority_min": self.priority_min,
+                "priority_max": self.priority_max,
+                "priorities": list(self.priorities),
+                "priorities_elided": self.priorities_elided,
+            }
+        )
         return {
             "router": self.router,
             "start": self.start,
@@ -101,11 +122,7 @@ class Mastership:
             "end_observed": self.end_observed,
             "end_cause": self.end_cause,
             "adverts": self.adverts,
-            "priority": self.priority_max,
-            "priority_min": self.priority_min,
-            "priority_max": self.priority_max,
-            "priorities": list(self.priorities),
-            "priorities_elided": self.priorities_elided,
+            **levels,
             "first_frame": self.first_frame,
             "last_frame": self.last_frame,
             "start_iso": iso8601(self.start),
@@ -157,7 +174,8 @@ class Failover:
             return f"unexplained{expected}"
         return f"explained by {self.explained_by}{expected}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, protocol: VirtualRouterProtocol = "vrrp") -> dict[str, Any]:
+        level = "advskew" if protocol == "carp" else "priority"
         return {
             "time": self.time,
             "time_iso": iso8601(self.time),
@@ -165,8 +183,8 @@ class Failover:
             "to": self.to_router,
             "cause": self.cause,
             "takeover_s": self.takeover_s,
-            "from_priority": self.from_priority,
-            "to_priority": self.to_priority,
+            f"from_{level}": self.from_priority,
+            f"to_{level}": self.to_priority,
             "frame": self.frame,
             "expected_takeover_s": self.expected_takeover_s,
             "explained_by": self.explained_by,
@@ -191,8 +209,24 @@ class RouterSummary:
     last_seen: float
     first_frame: int
     first_file: str = ""  # the input of first_frame
+    # CARP routers only (empty for VRRP, whose priorities are then empty instead): what it advertised.
+    advskews: tuple[int, ...] = ()
+    advbases: tuple[int, ...] = ()
+    demotions: tuple[int, ...] = ()
+
+    def levels(self) -> str:
+        """Its place in the election as advertised: VRRP priorities ('150/0'), CARP advskew and advbase."""
+        if not self.advbases:
+            return "/".join(map(str, self.priorities))
+        text = f"advskew {'/'.join(map(str, self.advskews))}, advbase {'/'.join(map(str, self.advbases))}"
+        return text + (f", demotion {'/'.join(map(str, self.demotions))}" if any(self.demotions) else "")
 
     def as_dict(self) -> dict[str, Any]:
+        carp = (
+            {"advskews": list(self.advskews), "advbases": list(self.advbases), "demotions": list(self.demotions)}
+            if self.advbases
+            else {}
+        )
         return {
             "address": self.address,
             "macs": list(self.macs),
@@ -209,6 +243,7 @@ class RouterSummary:
             "first_seen_iso": iso8601(self.first_seen),
             "last_seen_iso": iso8601(self.last_seen),
             "first_frame": self.first_frame,
+            **carp,
         }
 
 
@@ -250,10 +285,22 @@ class VirtualRouter:
     first_seen: float
     last_seen: float
     instances: tuple[ConfiguredInstance, ...] = ()  # with --config: the configured instances it is
+    protocol: VirtualRouterProtocol = "vrrp"  # carp: vrid is the vhid, the priority slots hold advskew
+
+    @property
+    def level_name(self) -> str:
+        """What the priority slots of its runs and failovers hold, for people: priority or advskew."""
+        return "advskew" if self.protocol == "carp" else "priority"
+
+    @property
+    def number_name(self) -> str:
+        """VRID or vhid."""
+        return "vhid" if self.protocol == "carp" else "VRID"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "protocol": self.protocol,
             "label": self.label,
             "segment": self.segment,
             "interface": self.interface,
@@ -271,7 +318,7 @@ class VirtualRouter:
             "first_seen_iso": iso8601(self.first_seen),
             "last_seen_iso": iso8601(self.last_seen),
             "routers": [r.as_dict() for r in self.routers],
-            "masters": [m.as_dict() for m in self.masters],
-            "failovers": [f.as_dict() for f in self.failovers],
+            "masters": [m.as_dict(self.protocol) for m in self.masters],
+            "failovers": [f.as_dict(self.protocol) for f in self.failovers],
             "instances": [i.as_dict() for i in self.instances],
         }

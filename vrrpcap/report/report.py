@@ -77,11 +77,12 @@ class Report:
     @property
     def summary(self) -> Summary:
         vrs = self.virtual_routers
+        vrrp = [v for v in vrs if v.protocol == "vrrp"]  # CARP's adverts are counted in carp_adverts
         return Summary(
             virtual_routers=len(vrs),
-            adverts=sum(v.adverts for v in vrs),
-            multicast_adverts=sum(v.multicast_adverts for v in vrs),
-            unicast_adverts=sum(v.unicast_adverts for v in vrs),
+            adverts=sum(v.adverts for v in vrrp),
+            multicast_adverts=sum(v.multicast_adverts for v in vrrp),
+            unicast_adverts=sum(v.unicast_adverts for v in vrrp),
             carp_adverts=self.carp_adverts,
             failovers=self.failovers,
             errors=self.count(Severity.ERROR),

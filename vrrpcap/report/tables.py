@@ -57,12 +57,12 @@ def virtual_routers_df(report: Report) -> pd.DataFrame:
 
 
 def masters_df(report: Report) -> pd.DataFrame:
-    rows = [{"vr": m.vr, **_plain(m.as_dict())} for vr in report.virtual_routers for m in vr.masters]
+    rows = [{"vr": m.vr, **_plain(m.as_dict(vr.protocol))} for vr in report.virtual_routers for m in vr.masters]
     return _with_times(rows, ("start", "end"))
 
 
 def failovers_df(report: Report) -> pd.DataFrame:
-    rows = [{"vr": f.vr, **_plain(f.as_dict())} for vr in report.virtual_routers for f in vr.failovers]
+    rows = [{"vr": f.vr, **_plain(f.as_dict(vr.protocol))} for vr in report.virtual_routers for f in vr.failovers]
     return _with_times(rows, ("time",))
 
 

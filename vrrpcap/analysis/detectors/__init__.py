@@ -5,6 +5,7 @@ from vrrpcap.analysis.detectors.base import Detector, ReportView
 from vrrpcap.analysis.detectors.capacity import Capacity
 from vrrpcap.analysis.detectors.changes import Failovers, Flapping, Priorities
 from vrrpcap.analysis.detectors.claims import MasterClaims
+from vrrpcap.analysis.detectors.coexist import Coexistence
 from vrrpcap.analysis.detectors.collision import Collision
 from vrrpcap.analysis.detectors.consistency import CaptureDrops, Consistency
 from vrrpcap.analysis.detectors.content import ContentChecks
@@ -31,6 +32,7 @@ DEFAULT_DETECTORS: tuple[type[Detector], ...] = (
     Malformed,
     PeerUnreachable,
     Consistency,
+    Coexistence,
     CaptureDrops,
     Capacity,
     NoAdverts,

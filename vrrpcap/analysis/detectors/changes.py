@@ -107,6 +107,17 @@ class Priorities(Detector):
 
     def advert(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
         priority, previous = a.priority, router.last_priority
+        if a.kind == "carp":  # CARP's counterpart: advskew (a demoted FreeBSD router raises it)
+            if a.advskew is not None and previous is not None and a.advskew != previous:
+                self._sight(
+                    "VRRP-PRIORITY-CHANGE",
+                    vr,
+                    router,
+                    a,
+                    f"{router.address} changed its advertised CARP advskew ({previous} -> {a.advskew}) on "
+                    f"vhid {vr.vrid}: a demotion or a configuration change",
+                )
+            return
         if priority and previous and priority != previous:
             self._sight(
                 "VRRP-PRIORITY-CHANGE",

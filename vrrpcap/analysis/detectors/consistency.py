@@ -64,7 +64,8 @@ def contested_claims(vr: VirtualRouter) -> list[tuple[float, str, str]]:
 def virtual_router_findings(vr: VirtualRouter) -> list[Finding]:
     out: list[Finding] = []
     routers = list(vr.routers)
-    if len({r.intervals for r in routers}) > 1:
+    # CARP routers advertise every advbase + advskew/256 by design: different intervals are its order.
+    if vr.protocol == "vrrp" and len({r.intervals for r in routers}) > 1:
         message = "advert intervals differ: " + ", ".join(f"{r.address} {_fmt(r.intervals)} s" for r in routers)
         if 2 in vr.versions:
             message += " (VRRPv2 routers drop adverts with another interval)"
@@ -182,11 +183,12 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
                         f"{vip} is announced by {len(holders)} virtual routers: " + ", ".join(vr.id for vr in holders),
                     )
                 )
-        by_vrid: dict[int, list[VirtualRouter]] = defaultdict(list)
+        # A VRRP VRID and a CARP vhid of one number are no collision of either (detectors/coexist.py).
+        by_vrid: dict[tuple[str, int], list[VirtualRouter]] = defaultdict(list)
         for vr in link_vrs:
             if vr.delivery in ("multicast", "mixed"):
-                by_vrid[vr.vrid].append(vr)
-        for vrid, sharing in by_vrid.items():
+                by_vrid[(vr.protocol, vr.vrid)].append(vr)
+        for (_, vrid), sharing in by_vrid.items():
             if len(sharing) > 1:
                 routers = [r for vr in sharing for r in vr.routers]
                 clusters = "; ".join(
@@ -196,7 +198,7 @@ def segment_findings(vrs: list[VirtualRouter]) -> list[Finding]:
                     "VRRP-VRID-COLLISION",
                     None,
                     routers,
-                    f"VRID {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
+                    f"{sharing[0].number_name} {vrid} carries {len(sharing)} virtual routers with disjoint VIPs on one "
                     f"segment (not a split brain): {clusters}",
                 )
                 # Several virtual routers are concerned: name their common segment (ipv4/vrid51).

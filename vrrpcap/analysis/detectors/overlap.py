@@ -99,7 +99,7 @@ class Overlap(Detector):
         episode.hear(active, router, t)
         if len(episode.evidence) < MAX_EVIDENCE:
             episode.evidence.append(Evidence(a.file, a.frame))
-        priorities = [r.last_priority for r in active]
+        priorities = [r.rank()[0] if r.segment.protocol == "carp" else r.last_priority for r in active]
         if len(set(priorities)) < len(priorities):
             entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
             entry.detail.routers.update(episode.routers)
@@ -124,7 +124,12 @@ def _describe_tie(entry: Entry[_Tie]) -> Finding:
         entry.first,
         entry.last,
         routers,
-        f"{' and '.join(routers)} competed for master with equal priority (decided by the higher IP address)",
+        f"{' and '.join(routers)} competed for master with "
+        + (
+            "equal advbase and advskew (decided by the lower IP address)"
+            if entry.detail.vr.key.segment.protocol == "carp"
+            else "equal priority (decided by the higher IP address)"
+        ),
         tuple(entry.evidence),
         entry.count,
         entry.vrid,
@@ -137,8 +142,9 @@ def _describe_split(entry: Entry[_Episode]) -> Finding:
     routers = tuple(sorted(episode.routers, key=ip_key))
     members = [vr.routers[a] for a in routers if a in vr.routers]
     why = []
+    carp = vr.key.segment.protocol == "carp"
     intervals = {r.interval for r in members}
-    if len(intervals) > 1:
+    if len(intervals) > 1 and not carp:  # CARP's intervals differ by design (advbase + advskew/256)
         why.append(
             "their advert intervals differ ("
             + " vs ".join(f"{i:g} s" for i in sorted(intervals))
@@ -152,6 +158,8 @@ def _describe_split(entry: Entry[_Episode]) -> Finding:
         why.append("they speak different VRRP versions")
     direction, hears, because = _direction(episode)
     reason = ("; " + "; ".join(why) + "; on the wire, " if why else ": ") + direction + because
+    if carp:
+        reason += f" (or two CARP groups share vhid {vr.vrid} with different passwords: each drops the other's)"
     return Finding(
         "VRRP-SPLIT-BRAIN",
         CODES["VRRP-SPLIT-BRAIN"].severity,

@@ -37,6 +37,7 @@ class VrRow:
     anchor: str
     id: str
     vrid: int
+    number: str  # "51", or "51 (CARP vhid)"
     family: str
     delivery: str
     versions: str
@@ -85,6 +86,8 @@ class VrArticle:
     anchor: str
     id: str
     vrid: int
+    number_name: str  # VRID, or CARP vhid
+    level_name: str  # priority, or advskew
     family: str
     delivery: str
     vips: str
@@ -205,6 +208,7 @@ def _cards(report: Report, vrs: int, adverts: int, failovers: int) -> tuple[Card
     return (
         Card("virtual routers", vrs, ""),
         Card("adverts", adverts, ""),
+        *((Card("CARP adverts", report.carp_adverts, ""),) if report.carp_adverts else ()),
         Card("failovers", failovers, ""),
         Card("errors", errors, "sev-error" if errors else ""),
         Card("warnings", warnings, "sev-warning" if warnings else ""),
@@ -217,12 +221,13 @@ def _vr_row(vr: VirtualRouter, anchor: str, colours: dict[str, str], problems: i
         anchor=anchor,
         id=vr.id,
         vrid=vr.vrid,
+        number=f"{vr.vrid} (CARP vhid)" if vr.protocol == "carp" else str(vr.vrid),
         family=vr.family,
         delivery=vr.delivery,
         versions=", ".join(f"v{v}" for v in vr.versions),
         vips=", ".join(vr.vips),
         routers=tuple(
-            RouterChip(r.address, colours.get(r.address, "#999"), "/".join(str(p) for p in r.priorities))
+            RouterChip(r.address, colours.get(r.address, "#999"), r.levels())
             for r in vr.routers
         ),
         at_end=", ".join(m.router for m in vr.masters if not m.end_observed),
@@ -258,6 +263,8 @@ def _article(vr: VirtualRouter, anchor: str, layout: Layout, index: int) -> VrAr
         anchor=anchor,
         id=vr.id,
         vrid=vr.vrid,
+        number_name="CARP vhid" if vr.protocol == "carp" else "VRID",
+        level_name=vr.level_name,
         family=vr.family,
         delivery=vr.delivery,
         vips=", ".join(vr.vips) or "none",
@@ -274,7 +281,7 @@ def _router_row(r: RouterSummary, colours: dict[str, str], zone: Zone) -> Router
     return RouterRow(
         address=r.address,
         colour=colours.get(r.address, "#999"),
-        priorities="/".join(map(str, r.priorities)),
+        priorities=r.levels(),
         intervals="/".join(f"{i:g} s" for i in r.intervals),
         versions="/".join(f"v{v}" for v in r.versions),
         deliveries=", ".join(r.deliveries),

@@ -176,7 +176,7 @@ def _bars(ruler: Ruler, lane: Lane, top_pad: float, zone: Zone) -> list[BarView]
                 x=x0,
                 y=top_pad + bar.row * ROW_H + (ROW_H - BAR_H) / 2,
                 width=x1 - x0,
-                tip=_bar_tip(bar, zone),
+                tip=_bar_tip(bar, zone, lane),
                 fade=min((x1 - x0) * 0.3, 40.0),
                 open_left=bar.open_left,
                 open_right=bar.open_right,
@@ -194,14 +194,14 @@ def ink_on(colour: str) -> str:
     return "#111" if light(colour) else "#fff"
 
 
-def _bar_tip(bar: Bar, zone: Zone) -> str:
+def _bar_tip(bar: Bar, zone: Zone, lane: Lane) -> str:
     m = bar.master
     began = "first advert" if m.start_observed else "master before the capture began"
     ended = m.end_cause if m.end_observed else "still master when the capture ended"
     return (
         f"{m.router} master {clock(m.start, zone=zone)} to {clock(m.end, zone=zone)} {zone.name} "
         f"({duration(m.end - m.start)}), "
-        f"{m.adverts} adverts, {priority_text(m)}; began: {began}; ended: {ended}"
+        f"{m.adverts} adverts, {priority_text(m, lane.vr.protocol)}; began: {began}; ended: {ended}"
     )
 
 

@@ -43,6 +43,16 @@ class RouterLegend:
         return math.ceil(shown / self.columns) if shown else 0
 
 
+def _numbers(ids: list[tuple[str, int]]) -> str:
+    """'VRID 51, 52', 'CARP vhid 51' or both: the numbers a router's bars appear under."""
+    parts = [
+        f"{name} " + ", ".join(str(v) for p, v in ids if p == protocol)
+        for protocol, name in (("vrrp", "VRID"), ("carp", "CARP vhid"))
+        if any(p == protocol for p, _ in ids)
+    ]
+    return "; ".join(parts)
+
+
 def router_legend(lanes: Sequence[Lane], named: Sequence[tuple[str, bool]], colours: dict[str, str]) -> RouterLegend:
     """The routers to list for a page: all of them when there are few; otherwise those that have a
     bar no label names. Entries sharing a colour add the VRIDs they appear in, so none is ambiguous."""
@@ -52,18 +62,19 @@ def router_legend(lanes: Sequence[Lane], named: Sequence[tuple[str, bool]], colo
         order = [r for r in order if r in unnamed]
     shown, more = order[:MAX_LEGEND_ROUTERS], max(0, len(order) - MAX_LEGEND_ROUTERS)
     same = Counter(colours.get(r, PALETTE[0]) for r in shown)
-    vrids: dict[str, list[int]] = {}
+    vrids: dict[str, list[tuple[str, int]]] = {}
     for lane in lanes:
+        number = (lane.vr.protocol, lane.vr.vrid)
         for bar in lane.bars:
             ids = vrids.setdefault(bar.master.router, [])
-            if lane.vr.vrid not in ids:
-                ids.append(lane.vr.vrid)
+            if number not in ids:
+                ids.append(number)
     entries = []
     for router in shown:
         colour = colours.get(router, PALETTE[0])
         label = router
         if same[colour] > 1:
-            label += " (VRID " + ", ".join(str(v) for v in vrids.get(router, [])) + ")"
+            label += f" ({_numbers(vrids.get(router, []))})"
         entries.append((label, colour))
     widest = max((text_inches(label) for label, _ in entries), default=0.0)
     columns = max(1, min(len(entries) or 1, int((FIG_WIDTH - 0.6) // (widest + HANDLE_IN))))
