@@ -106,6 +106,10 @@ def test_every_lab_takeover_is_explained_as_the_truth_implies(truth_path: Path) 
         outliers = {(f.start, f.routers) for f in report.findings if f.code == "VRRP-TAKEOVER-OUTLIER"}
         for vr in report.virtual_routers:
             for f in vr.failovers:
+                if vr.protocol == "carp":
+                    # ucarp times itself by poll(): its takeovers are not judged (vrrpcap/analysis/takeover.py).
+                    assert f.explained_by is None and (f.time, (f.from_router or "", f.to_router)) not in outliers
+                    continue
                 rule, figure = expected(lab, vr.family, vr.vrid, f)
                 where = f"{capture.name} {vr.id} {f.from_router} -> {f.to_router}: {f.explanation}"
                 assert f.explained_by == rule, where
