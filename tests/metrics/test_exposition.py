@@ -23,6 +23,8 @@ def _vr_labels(vr: object) -> dict[str, str]:
         labels["interface"] = vr.interface  # type: ignore[attr-defined]
     if vr.vlan:  # type: ignore[attr-defined]
         labels["vlan"] = ".".join(str(v) for v in vr.vlan)  # type: ignore[attr-defined]
+    if vr.protocol == "carp":  # type: ignore[attr-defined]
+        labels["protocol"] = "carp"
     return labels
 
 
@@ -44,17 +46,25 @@ def test_metrics_agree_with_the_report(capture: Path) -> None:
     assert len(exported_vrs) == len(report.virtual_routers)
     for vr in report.virtual_routers:
         labels = _vr_labels(vr)
-        (masters,) = pick(found, "vrrpcap_virtual_router_masters", **labels)
+        protocol = labels.get("protocol")
+
+        def of_vr(
+            name: str, labels: dict[str, str] = labels, protocol: str | None = protocol, **more: str
+        ) -> list[Sample]:
+            # A VRRP virtual router's labels are a subset of a CARP one's of the same number: not it.
+            return [s for s in pick(found, name, **labels, **more) if s.labels.get("protocol") == protocol]
+
+        (masters,) = of_vr("vrrpcap_virtual_router_masters")
         assert masters.labels == labels  # nothing else identifies it, and nothing less
         causes = Counter(f.cause for f in vr.failovers)
         for cause in ("silence", "priority-0", "preempted"):
-            (counted,) = pick(found, "vrrpcap_virtual_router_failovers_total", cause=cause, **labels)
+            (counted,) = of_vr("vrrpcap_virtual_router_failovers_total", cause=cause)
             assert counted.value == causes[cause], (vr.id, cause)
         takeovers = [f.takeover_s for f in vr.failovers if f.takeover_s is not None]
-        (count,) = pick(found, "vrrpcap_virtual_router_takeover_seconds_count", **labels)
-        (total,) = pick(found, "vrrpcap_virtual_router_takeover_seconds_sum", **labels)
+        (count,) = of_vr("vrrpcap_virtual_router_takeover_seconds_count")
+        (total,) = of_vr("vrrpcap_virtual_router_takeover_seconds_sum")
         assert count.value == len(takeovers) and total.value == pytest.approx(sum(takeovers))
-        buckets = pick(found, "vrrpcap_virtual_router_takeover_seconds_bucket", **labels)
+        buckets = of_vr("vrrpcap_virtual_router_takeover_seconds_bucket")
         assert len(buckets) == 12  # eleven bounds and +Inf
         for bucket in buckets:  # cumulative, le inclusive
             assert bucket.value == sum(t <= float(bucket.labels["le"]) for t in takeovers), bucket

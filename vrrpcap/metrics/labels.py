@@ -63,6 +63,8 @@ def segment_pairs(segment: Segment) -> list[tuple[str, str]]:
         ("vlan", ".".join(str(v) for v in segment.vlan)),
         ("family", segment.family),
         ("vrid", str(segment.vrid)),
+        # CARP vhid N and VRRP VRID N on one link are two virtual routers: VRRP series keep their labels.
+        ("protocol", "carp" if segment.protocol == "carp" else ""),
     ]
 
 
