@@ -21,7 +21,7 @@ from scapy.layers.inet import IP
 from scapy.layers.l2 import Ether
 from scapy.layers.vrrp import VRRP
 
-from benchmarks.generate import dense_adverts, write_pcap
+from benchmarks.generate import dense_adverts, mixed_packets, write_pcap
 from tests.conftest import ROOT, lab_captures, public_captures
 from tests.support import Record, pcap_bytes, write
 from vrrpcap.analysis import Options
@@ -29,7 +29,7 @@ from vrrpcap.api import audit
 from vrrpcap.parallel.dask import dask_map
 from vrrpcap.parallel.decode import DecodeTask, decode_file
 from vrrpcap.parallel.plan import plan_shards
-from vrrpcap.parallel.runner import audit_files, run_sharded
+from vrrpcap.parallel.runner import STREAM_FROM_SHARE, advert_share, audit_files, run_sharded, run_streamed
 
 CAPTURES = lab_captures() + public_captures()
 BASE = 1_700_000_000 * 10**9
@@ -43,10 +43,16 @@ def sharded(paths: list[str], shards: int, **kwargs: object) -> str:
     return json.dumps(run_sharded(paths, Options(), shards, **kwargs).report.as_dict(), indent=1)  # type: ignore[arg-type]
 
 
+def streamed(paths: list[str], shards: int, **kwargs: object) -> str:
+    return json.dumps(run_streamed(paths, Options(), shards, **kwargs).report.as_dict(), indent=1)  # type: ignore[arg-type]
+
+
 def assert_same(paths: list[str], shard_counts: tuple[int, ...] = (1, 2, 3, 7)) -> str:
+    """Planned shards (files decoded apart, plan.py) and streamed ones (stream.py) give the serial JSON."""
     expected = serial(paths)
     for shards in shard_counts:
-        assert sharded(paths, shards) == expected, f"{shards} shards"
+        assert sharded(paths, shards) == expected, f"{shards} planned shards"
+        assert streamed(paths, shards) == expected, f"{shards} streamed shards"
     return expected
 
 
@@ -166,6 +172,38 @@ def test_dense_capture_split_in_files(tmp_path: Path) -> None:
     assert report["summary"]["failovers"] >= 3
 
 
+def test_mode_follows_the_share_of_adverts(tmp_path: Path) -> None:
+    """Mostly other traffic: files decoded apart and planned; mostly adverts: shards that stream."""
+    sparse, dense = tmp_path / "mixed.pcap", tmp_path / "dense.pcap"
+    write_pcap(sparse, mixed_packets(6000, vrrp_share=0.002, seed=5))
+    write_pcap(dense, dense_adverts(3000, vr_count=30, seed=6))
+    assert advert_share(str(sparse)) < STREAM_FROM_SHARE <= advert_share(str(dense))
+    assert advert_share(str(dense)) == 1.0
+    for path in (sparse, dense):
+        expected = serial([str(path)])
+        assert json.dumps(audit_files([str(path)], Options(), 2).report.as_dict(), indent=1) == expected
+
+
+def test_damaged_input_as_the_serial_audit(tmp_path: Path) -> None:
+    """A capture cut short mid-record: the same report, damage flag and warnings in both modes."""
+    source = next((p for p in lab_captures() if p.stem == "v2-failover-kill"), None)
+    if source is None:
+        pytest.skip("no lab captures in pcaps/")
+    data = source.read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    paths = [str(cut)]
+    expected = serial(paths)
+    planned, flowing = run_sharded(paths, Options(), 2), run_streamed(paths, Options(), 2)
+    for result in (planned, flowing):
+        assert json.dumps(result.report.as_dict(), indent=1) == expected
+        assert result.damaged
+        assert result.problems and all("cut short" in line or "truncated" in line for line in result.problems), (
+            result.problems
+        )
+    assert planned.problems == flowing.problems
+
+
 def test_dask_local_scheduler() -> None:
     paths = [str(p) for p in lab_captures()]
     if not paths:
@@ -173,6 +211,7 @@ def test_dask_local_scheduler() -> None:
     expected = serial(paths)
     assert sharded(paths, 3, mapper=dask_map("processes")) == expected
     assert sharded(paths, 2, mapper=dask_map("threads")) == expected
+    assert streamed(paths, 2, mapper=dask_map("processes")) == expected
 
 
 def test_cli_jobs_give_byte_identical_json(tmp_path: Path) -> None:

@@ -173,7 +173,11 @@ class Engine:
         (a run seen then may have begun before the capture), and ``secrets`` numbers every secret of
         the whole stream, so the shard's summaries name them as a single engine would."""
         self.mastership.capture_start = self.now = start
-        self._summarizer.preset(secrets)
+        self.preset_secrets(secrets)
+
+    def preset_secrets(self, numbers: Mapping[bytes, int]) -> None:
+        """Secrets numbered over a whole stream this engine saw a shard of (before `summaries`)."""
+        self._summarizer.preset(numbers)
 
     def tick(self, now: float) -> list[Event]:
         """Time passes without adverts (live capture): close runs whose master went silent."""

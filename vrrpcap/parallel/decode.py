@@ -3,15 +3,15 @@
 Each distinct frame content is decoded once (decode/columns.py); every advert adds its content's index,
 frame number, time, IPv4 identification and merge key (the latest timestamp of its file so far: the key
 the serial merge of several files orders by) to arrays. No Advert object is made per advert here.
+
+The columns travel back as `array.array`s (typed, compact, pickled as raw bytes): a worker never
+imports numpy, and the parent imports it while the workers decode (vrrpcap/parallel/runner.py).
 """
 
 from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, replace
-
-import numpy as np
-import numpy.typing as npt
 
 from vrrpcap.analysis.identity import segment_of
 from vrrpcap.analysis.summary import numbered
@@ -44,13 +44,13 @@ class DecodedFile:
     problems: tuple[str, ...]
     resolution: float  # the finest timestamp resolution of its interfaces (seconds)
     templates: list[Advert]
-    template_shard: npt.NDArray[np.int64]  # per content
+    template_shard: array[int]  # per content
     template_secret: dict[int, SecretUse]  # contents whose router summary numbers a secret
-    template: npt.NDArray[np.int64]  # per advert, in file order
-    frame: npt.NDArray[np.int64]
-    time: npt.NDArray[np.float64]
-    ip_id: npt.NDArray[np.int64]  # per advert, its own frame's IPv4 identification; -1: none
-    key: npt.NDArray[np.float64]
+    template: array[int]  # per advert, in file order ('q')
+    frame: array[int]  # 'q'
+    time: array[float]  # 'd'
+    ip_id: array[int]  # 'q': per advert, its own frame's IPv4 identification; -1: none
+    key: array[float]  # 'd'
 
 
 def secret_use(a: Advert) -> SecretUse | None:
@@ -71,6 +71,7 @@ def decode_file(task: DecodeTask) -> DecodedFile:
             if columns.add(frame):
                 keys.append(key)
         templates = columns.templates
+        content, frames, times, ip_ids = columns.arrays()
         label = task.label or reader.label
         problems = tuple(label + line.removeprefix(reader.label) for line in reader.problems())
         summary = replace(scanned_summary(reader, len(columns)), path=label, problems=problems)
@@ -82,13 +83,13 @@ def decode_file(task: DecodeTask) -> DecodedFile:
             problems=problems,
             resolution=min((i.resolution for i in reader.interfaces), default=1e-6),
             templates=templates,
-            template_shard=np.array([shard_of(t, task.shards) for t in templates], dtype=np.int64),
+            template_shard=array("q", [shard_of(t, task.shards) for t in templates]),
             template_secret={i: use for i, t in enumerate(templates) if (use := secret_use(t)) is not None},
-            template=columns.content,
-            frame=columns.frame,
-            time=columns.time,
-            ip_id=columns.ip_id,
-            key=np.array(keys, dtype=np.float64),
+            template=content,
+            frame=frames,
+            time=times,
+            ip_id=ip_ids,
+            key=keys,
         )
     finally:
         reader.close()

@@ -13,6 +13,7 @@ Costs 50-60 bytes an advert while it runs (the columns and a sort); no Advert ob
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,7 +36,7 @@ def plan_shards(decoded: Sequence[DecodedFile], shards: int, options: Options) -
     file = np.concatenate([np.full(len(d.time), i, dtype=np.int64) for i, d in enumerate(files)])[order]
     frame = np.concatenate([d.frame for d in files])[order]
     ip_id = np.concatenate([d.ip_id for d in files])[order]
-    content = np.concatenate([d.template + offsets[i] for i, d in enumerate(files)])[order]
+    content = np.concatenate([np.asarray(d.template) + offsets[i] for i, d in enumerate(files)])[order]
     shard = np.concatenate([d.template_shard for d in files])[content] if len(content) else content
     seen = np.maximum.accumulate(time) if len(time) else time
     before = np.concatenate([[-np.inf], seen[:-1]]) if len(time) else time
@@ -51,13 +52,13 @@ def plan_shards(decoded: Sequence[DecodedFile], shards: int, options: Options) -
                 shard=s,
                 labels=labels,
                 templates=[templates[i] for i in used.tolist()],
-                template=local.astype(np.int64),
-                file=file[mine],
-                frame=frame[mine],
-                ip_id=ip_id[mine],
-                time=time[mine],
-                tick_at=late.astype(np.int64),
-                tick_time=before[mine][late],
+                template=_ints(local),
+                file=_ints(file[mine]),
+                frame=_ints(frame[mine]),
+                ip_id=_ints(ip_id[mine]),
+                time=_floats(time[mine]),
+                tick_at=_ints(late),
+                tick_time=_floats(before[mine][late]),
                 start=start,
                 secrets=secrets,
                 options=options,
@@ -65,6 +66,19 @@ def plan_shards(decoded: Sequence[DecodedFile], shards: int, options: Options) -
             )
         )
     return out
+
+
+def _ints(values: np.ndarray) -> array[int]:
+    """A column as the array.array a worker reads without numpy."""
+    packed = array("q")
+    packed.frombytes(values.astype(np.int64).tobytes())
+    return packed
+
+
+def _floats(values: np.ndarray) -> array[float]:
+    packed = array("d")
+    packed.frombytes(values.astype(np.float64).tobytes())
+    return packed
 
 
 def _secret_numbers(
