@@ -4,12 +4,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_PCAP ?= pcaps/v2-failover-kill.pcap
 
+# Byte-code for the project's own modules: an editable install writes none where PYTHONDONTWRITEBYTECODE
+# is set, and compiling every module at each start doubled `vrrpcap audit`'s start-up (0.45 s vs 0.2 s).
+BYTECODE = $(BIN)/python -m compileall -q vrrpcap benchmarks > /dev/null
+
 .PHONY: demo test lint pcaps system-deps docs-pictures clean bench bench-metrics fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
+	$(BYTECODE)
 	touch $@
 
 $(BIN)/.installed-dev: $(BIN)/.installed pyproject.toml
@@ -28,10 +33,12 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/mypy
 
 test: system-deps lint
+	$(BYTECODE)
 	$(BIN)/python -m pytest
 
 # Time vrrpcap against tcpdump, tshark and scapy on generated captures (docs/performance.md).
 bench: $(BIN)/.installed
+	$(BYTECODE)
 	$(BIN)/python -m benchmarks.run
 
 # What live --metrics costs the capture at 10k adverts/s (root, tcpreplay; docs/metrics.md).
