@@ -22,7 +22,7 @@ def render_markdown(report: Report, out: TextIO, zone: Zone = UTC_ZONE, verbose:
     s = report.summary
     out.write("# VRRP audit\n\n")
     for item in report.inputs:
-        out.write(f"- {markdown_code(item.path)}: {item.packets} frames, {item.adverts} VRRP records\n")
+        out.write(f"- {markdown_code(item.path)}: {item.packets} frames, {item.adverts} VRRP/CARP records\n")
     out.write(
         f"- {s.virtual_routers} virtual routers, {s.adverts} adverts "
         f"({s.multicast_adverts} multicast, {s.unicast_adverts} unicast), {s.failovers} failovers\n"

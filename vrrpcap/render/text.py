@@ -47,7 +47,7 @@ def _summary(console: Console, report: Report, zone: Zone) -> None:
     for item in report.inputs:
         drops = f", capture dropped {item.capture_drops}" if item.capture_drops else ""
         where = (f"{item.vantage}: ", "bold") if item.vantage is not None else ("", None)
-        line = (f": {item.packets} frames, {item.adverts} VRRP{drops}", None)
+        line = (f": {item.packets} frames, {item.adverts} VRRP/CARP{drops}", None)
         emit(console, _line(where, (item.path, "bold"), line))
         if item.first_time is not None:
             span = f"{clock(item.first_time, zone=zone)} to {clock(item.last_time, zone=zone)} {zone.name}"
