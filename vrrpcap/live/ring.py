@@ -2,7 +2,7 @@
 
 Why: with one ``recvmsg`` per packet (scapy's ``recv_raw``) every advert costs a wake-up of the reader
 thread, a system call, the ancillary data parsed in Python, a Frame and a queue put, all competing for
-the one core with the analysis; at 1,000 virtual routers the socket backend saturated near 18,000
+the one core with the analysis; at 1,000 virtual routers the socket backend saturated near 20,000
 adverts/s and the kernel dropped the rest (docs/live-performance.md). With the ring the kernel fills
 blocks of frames and hands each one over whole, and the C extension (``ring_read`` in vrrpcap/_scan.c)
 turns every ready block into Frames in one call: Python's cost is per block, not per packet.
