@@ -230,12 +230,14 @@ class SocketSource(CaptureSource):
         with suppress(OSError):  # the interface is gone: nothing comes any more either
             self._sock.ins.bind((self.interface, 0))
         deadline = time.monotonic() + HORIZON_S + RETIRE_S
+        give_up = deadline + 1.0  # the unbinding failed and frames keep coming: stop anyway
         try:
             while True:
                 frames, drained = ring.read()
                 if frames:
                     self._put(frames)
-                if drained and time.monotonic() >= deadline:
+                now = time.monotonic()
+                if (drained and now >= deadline) or now >= give_up:
                     return
                 if drained:
                     time.sleep(RETIRE_S / 2)
