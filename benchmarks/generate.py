@@ -86,6 +86,7 @@ class VirtualRouter:
     routers: tuple[bytes, bytes]  # (normally master, normally backup) addresses
     priorities: tuple[int, int]
     vips: tuple[bytes, ...]
+    interval_cs: int = 100  # VRRPv3's Max_Adver_Int in centiseconds (VRRPv2 always says 1 s)
 
     def advert(self, who: int, priority: int, ident: int = 0) -> bytes:
         src = self.routers[who]
@@ -98,7 +99,7 @@ class VirtualRouter:
             body = struct.pack("!BBBBBBH", 0x21, self.vrid, priority, len(self.vips), 0, 1, 0) + addresses + bytes(8)
             message = body[:6] + struct.pack("!H", checksum(body)) + body[8:]
         else:
-            body = struct.pack("!BBBBHH", 0x31, self.vrid, priority, len(self.vips), 100, 0) + addresses
+            body = struct.pack("!BBBBHH", 0x31, self.vrid, priority, len(self.vips), self.interval_cs, 0) + addresses
             if self.family == "ipv4":
                 pseudo = src + dst + struct.pack("!BBH", 0, 112, len(body))
             else:

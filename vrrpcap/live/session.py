@@ -45,7 +45,7 @@ TICK = 1.0  # seconds between ticks, snapshots, flushes and redraws
 TICK_GRACE = 0.5  # tick the analyzer this far behind the clock: a frame may still be on its way
 REDRAW_MIN = 0.1  # at most ten redraws a second, however many events
 MANY_ROUTERS = 500  # from then on the dashboard redraws once a second only
-BATCH = 1000  # frames handled between two looks at the clock (and at waiting scrapes)
+BATCH = 1000  # frames handled between two looks at the clock (and at waiting scrapes), whole ring reads
 
 
 @dataclass
@@ -222,6 +222,9 @@ class LiveSession:
     def _handle(self, item: object, now: float) -> None:
         if isinstance(item, Frame):
             self._frame(item, now)
+        elif isinstance(item, list):  # a ring read: its frames in order
+            for frame in item:
+                self._frame(frame, now)
         elif isinstance(item, SourceEnded):
             if item.error and self.stop_reason is None:
                 self.error = item.error
@@ -337,7 +340,7 @@ class LiveSession:
         handled = 0
         while item is not None:
             self._handle(item, now)
-            handled += 1
+            handled += len(item) if isinstance(item, list) else 1
             if handled >= BATCH or self.stop_reason is not None:
                 return
             try:
@@ -358,6 +361,9 @@ class LiveSession:
                 break
             if isinstance(item, Frame):
                 self._frame(item, now)
+            elif isinstance(item, list):
+                for frame in item:
+                    self._frame(frame, now)
         self.stats = source.stats()
         total = self._total()
         if self.notifier is not None:

@@ -1,9 +1,10 @@
 """What every live capture backend shares: the kernel filter, the frame queue, the drop counters.
 
 A backend opens its capture in ``open()`` (raising one of ``vrrpcap.live.errors`` when it cannot),
-then reads in its own thread and puts ``Frame``s on a bounded queue for the session's main loop,
-ending with one ``SourceEnded``. When the queue is full the reader waits, the kernel's buffer fills
-and the kernel drops and counts: the drops show as VRRP-CAPTURE-DROPS, never as a silent loss.
+then reads in its own thread and puts ``Frame``s (or lists of them: one read of a ring, in order) on a
+bounded queue for the session's main loop, ending with one ``SourceEnded``. When the queue is full the
+reader waits, the kernel's buffer fills and the kernel drops and counts: the drops show as
+VRRP-CAPTURE-DROPS, never as a silent loss.
 
 Timestamps are rounded to microseconds when a frame is made, so a frame written with ``--write`` (a
 microsecond pcapng) reads back with exactly the time the live analysis used.
