@@ -45,6 +45,7 @@ class _Master:
     carp_rank: int
     interval: float
     limit: float  # interval x missed_factor: active while its latest advert is no older than this
+    others: tuple[_Master, ...] = ()  # the rest of the set
 
 
 @dataclass(slots=True, eq=False)
@@ -55,23 +56,28 @@ class _Masters:
     changes: int  # the virtual router's membership count then
     now: float  # the latest advert looked at: time going backwards takes the full look
     latest: Router  # the master whose advert is the latest; the episode's ``last`` is the second-latest
+    latest_time: float
     tie: bool  # two of them advertise the same priority
     settle: float  # the split-brain threshold: settle_intervals x the longest interval
 
-    def holds(self, vr: VirtualRouter, router: Router, t: float) -> bool:
+    def hold(self, vr: VirtualRouter, router: Router, t: float) -> bool:
         """The full look would find the same masters at t, with the same priorities and intervals."""
         if t < self.now or vr.changes != self.changes:
             return False
         me = self.masters.get(router)
-        if me is None or router.run is not me.run:
-            return False  # a router that was not active, or its run closed and opened again
-        if router.last_priority != me.priority or router.carp_rank != me.carp_rank or router.interval != me.interval:
+        if (
+            me is None  # it was not active
+            or router.run is not me.run  # its run closed (and opened again)
+            or router.last_priority != me.priority
+            or router.interval != me.interval
+            or router.carp_rank != me.carp_rank
+        ):
             return False
         # The others: their runs still open (a closed one was past its deadline), their adverts not
         # overdue. Routers outside the set stay out: they were overdue, time only moves on, and none
         # advertised (its advert would come here as ``router``).
-        for m in self.masters.values():
-            if m is not me and (m.router.run is not m.run or t - m.run.last > m.limit):
+        for m in me.others:  # noqa: SIM110 (a loop: all() over a generator costs more, once per advert)
+            if m.router.run is not m.run or t - m.run.last > m.limit:
                 return False
         return True
 
@@ -134,24 +140,27 @@ class Overlap(Detector):
     def after(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
         episode = self._open.get(vr)
         if episode is None:
-            if vr.open_runs < 2:
-                return  # fewer than two open runs: no overlap, and none ends
-        elif self.incremental and episode.masters is not None and episode.masters.holds(vr, router, a.time):
-            self._again(vr, router, a, episode, episode.masters)
+            if vr.open_runs >= 2:  # fewer than two open runs: no overlap
+                self._look(vr, router, a, None)
             return
-        self._look(vr, router, a, episode)
-
-    def _again(self, vr: VirtualRouter, router: Router, a: Advert, episode: _Episode, masters: _Masters) -> None:
-        """An advert of one of the same active masters: what _look would do, in O(1)."""
-        t = masters.now = a.time
+        masters = episode.masters
+        t = a.time
+        if masters is None or not masters.hold(vr, router, t):
+            self._look(vr, router, a, episode)
+            return
+        # The same masters as at the full look: what it would do, in O(1).
         if router is not masters.latest:
-            # The second-latest advert is now the previous latest one: the other master's.
-            run = masters.masters[masters.latest].run
-            episode.last = run.last
+            episode.last = masters.latest_time  # the second-latest advert is now the other master's latest
             masters.latest = router
+        masters.latest_time = masters.now = t
         if not episode.crowded:
             episode.count(router, t)
-        self._sightings(vr, a, episode, masters.tie, masters.settle)
+        if len(episode.evidence) < MAX_EVIDENCE:
+            episode.evidence.append(Evidence(a.file, a.frame))
+        if masters.tie:
+            self._tie(vr, a, episode)
+        if not episode.reported and episode.last - episode.start > masters.settle:
+            self._split(vr, a, episode)
 
     def _look(self, vr: VirtualRouter, router: Router, a: Advert, episode: _Episode | None) -> None:
         """The rule itself: which routers advertise as master at this advert, and what they give."""
@@ -174,32 +183,38 @@ class Overlap(Detector):
         priorities = [r.rank()[0] if r.segment.protocol == "carp" else r.last_priority for r in active]
         tie = len(set(priorities)) < len(priorities)
         settle = self.options.settle_intervals * max(r.interval for r in active)
-        self._sightings(vr, a, episode, tie, settle)
+        if len(episode.evidence) < MAX_EVIDENCE:
+            episode.evidence.append(Evidence(a.file, a.frame))
+        if tie:
+            self._tie(vr, a, episode)
+        if not episode.reported and episode.last - episode.start > settle:
+            self._split(vr, a, episode)
+        if not self.incremental:
+            return  # the reference: this full look at every advert
         masters = {
             r: _Master(r, r.run, r.last_priority, r.carp_rank, r.interval, r.interval * factor)
             for r in active
             if r.run is not None
         }
-        latest = max(active, key=lambda r: r.run.last if r.run is not None else float("-inf"))
-        now = max(t, masters[latest].run.last)
-        episode.masters = _Masters(masters, vr.changes, now, latest, tie, settle)
+        for m in masters.values():
+            m.others = tuple(o for o in masters.values() if o is not m)
+        latest = max(masters.values(), key=lambda m: m.run.last)
+        now = max(t, latest.run.last)
+        episode.masters = _Masters(masters, vr.changes, now, latest.router, latest.run.last, tie, settle)
 
-    def _sightings(self, vr: VirtualRouter, a: Advert, episode: _Episode, tie: bool, settle: float) -> None:
-        """The advert's evidence, a priority tie's sighting, and the split brain once it outlasts ``settle``."""
-        if len(episode.evidence) < MAX_EVIDENCE:
-            episode.evidence.append(Evidence(a.file, a.frame))
-        if tie:
-            entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
-            entry.detail.routers.update(episode.routers)
-            if new:
-                self.book.announce(entry)
-        if not episode.reported and episode.last - episode.start > settle:
-            episode.reported = True
-            reported = episode
-            split, _ = self.book.sight(
-                ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, a, lambda: reported, _describe_split
-            )
-            self.book.announce(split)
+    def _tie(self, vr: VirtualRouter, a: Advert, episode: _Episode) -> None:
+        entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
+        entry.detail.routers.update(episode.routers)
+        if new:
+            self.book.announce(entry)
+
+    def _split(self, vr: VirtualRouter, a: Advert, episode: _Episode) -> None:
+        """The episode outlasted the settle window: a split brain, told once."""
+        episode.reported = True
+        split, _ = self.book.sight(
+            ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, a, lambda: episode, _describe_split
+        )
+        self.book.announce(split)
 
 
 def _describe_tie(entry: Entry[_Tie]) -> Finding:
