@@ -3,6 +3,10 @@
 - dense:  VRRP only. 200 virtual routers (VRRPv2 and v3, IPv4 and IPv6, multicast and unicast pairs,
           a quarter VLAN-tagged), one advert per second from each master with a little jitter, and a
           few failovers (silence, priority 0, preemption back). 300,000 adverts by default.
+- dual:   the dense capture's 200 virtual routers, every one dual-master: both routers advertise as master
+          throughout (a split brain everywhere). Neither hears the other in most; in some the higher one
+          hears the lower and answers each of its adverts at once (keepalived's reply, off its own phase);
+          some advertise different intervals, some tie on priority. 300,000 adverts by default.
 - mixed:  2,000,000 packets of which 0.2% are VRRP adverts; the rest TCP and UDP of realistic sizes
           (full-size segments, ACKs, DNS-sized and media-sized datagrams), IPv4 and IPv6, some VLAN
           tagged, about 1.4 GB. Written as pcap and as pcapng (with an interface statistics block).
@@ -29,8 +33,13 @@ DATA = Path(__file__).resolve().parent / "data"
 EPOCH = 1_700_000_000.0
 
 SIZES = {
-    "full": {"dense_adverts": 300_000, "dense_big_adverts": 3_000_000, "mixed_packets": 2_000_000},
-    "quick": {"dense_adverts": 2_000, "dense_big_adverts": 6_000, "mixed_packets": 20_000},
+    "full": {
+        "dense_adverts": 300_000,
+        "dense_big_adverts": 3_000_000,
+        "dual_adverts": 300_000,
+        "mixed_packets": 2_000_000,
+    },
+    "quick": {"dense_adverts": 2_000, "dense_big_adverts": 6_000, "dual_adverts": 4_000, "mixed_packets": 20_000},
 }
 
 
@@ -88,7 +97,7 @@ class VirtualRouter:
     vips: tuple[bytes, ...]
     interval_cs: int = 100  # VRRPv3's Max_Adver_Int in centiseconds (VRRPv2 always says 1 s)
 
-    def advert(self, who: int, priority: int, ident: int = 0) -> bytes:
+    def advert(self, who: int, priority: int, ident: int = 0, interval: int = 1) -> bytes:
         src = self.routers[who]
         if self.family == "ipv4":
             dst = self.routers[1 - who] if self.unicast else v4("224.0.0.18")
@@ -96,10 +105,12 @@ class VirtualRouter:
             dst = self.routers[1 - who] if self.unicast else v6("ff02::12")
         addresses = b"".join(self.vips)
         if self.version == 2:
-            body = struct.pack("!BBBBBBH", 0x21, self.vrid, priority, len(self.vips), 0, 1, 0) + addresses + bytes(8)
+            body = struct.pack("!BBBBBBH", 0x21, self.vrid, priority, len(self.vips), 0, interval, 0)
+            body += addresses + bytes(8)
             message = body[:6] + struct.pack("!H", checksum(body)) + body[8:]
         else:
-            body = struct.pack("!BBBBHH", 0x31, self.vrid, priority, len(self.vips), self.interval_cs, 0) + addresses
+            centiseconds = self.interval_cs * interval  # interval: a multiple of the base (dual-master case)
+            body = struct.pack("!BBBBHH", 0x31, self.vrid, priority, len(self.vips), centiseconds, 0) + addresses
             if self.family == "ipv4":
                 pseudo = src + dst + struct.pack("!BBH", 0, 112, len(body))
             else:
@@ -177,6 +188,43 @@ def dense_adverts(total: int, vr_count: int = 200, seed: int = 1) -> Iterator[tu
     per_vr = total // vr_count
     extra = total - per_vr * vr_count
     schedules = [vr_schedule(vr, per_vr + (1 if i < extra else 0), rng) for i, vr in enumerate(routers)]
+    yield from heapq.merge(*schedules, key=lambda item: item[0])
+
+
+def dual_schedule(vr: VirtualRouter, adverts: int, rng: random.Random) -> Iterator[tuple[float, bytes]]:
+    """(time, frame) of one dual-master virtual router: both routers advertise as master from the start.
+
+    story 0, 2: neither hears the other (each on its own phase); 1: the higher hears the lower and answers
+    each of its adverts within a millisecond, its timer then running from the answer (keepalived); 3: the
+    lower advertises every 2 s (an interval mismatch: each drops the other's adverts); every tenth ties on
+    priority. IPv4 adverts count the IP identification up per router."""
+    counters = [0, 0]
+    story = vr.index % 4
+    priorities = (100, 100) if vr.index % 10 == 9 else vr.priorities
+    intervals = (1, 2) if story == 3 else (1, 1)
+    answers = story == 1 and priorities[0] > priorities[1]
+    start = EPOCH + rng.random()
+    timers = [(start, 0), (start + 0.1 + 0.8 * rng.random(), 1)]  # (due, router): a heap of two
+    sent = 0
+    while sent < adverts:
+        t, who = heapq.heappop(timers)
+        counters[who] += 1
+        yield t, vr.advert(who, priorities[who], counters[who] & 0xFFFF, intervals[who])
+        sent += 1
+        due = t + intervals[who] + rng.uniform(-0.002, 0.002)
+        if answers and who == 1 and sent < adverts:
+            # The higher one hears it: it answers at once, and its advert timer starts again from there.
+            timers = [item for item in timers if item[1] != 0]
+            heapq.heappush(timers, (t + rng.uniform(0.0001, 0.001), 0))
+        heapq.heappush(timers, (due, who))
+
+
+def dual_adverts(total: int, vr_count: int = 200, seed: int = 3) -> Iterator[tuple[float, bytes]]:
+    rng = random.Random(seed)
+    routers = virtual_routers(vr_count)
+    per_vr = total // vr_count
+    extra = total - per_vr * vr_count
+    schedules = [dual_schedule(vr, per_vr + (1 if i < extra else 0), rng) for i, vr in enumerate(routers)]
     yield from heapq.merge(*schedules, key=lambda item: item[0])
 
 
@@ -301,6 +349,10 @@ def generate(kind: str, quick: bool, out: Path) -> list[Path]:
         path = out / f"dense-big{suffix}.pcap"
         write_pcap(path, dense_adverts(sizes["dense_big_adverts"]))
         made.append(path)
+    if kind in ("dual", "all"):
+        path = out / f"dual{suffix}.pcap"
+        write_pcap(path, dual_adverts(sizes["dual_adverts"]))
+        made.append(path)
     if kind in ("mixed", "all"):
         path = out / f"mixed{suffix}.pcap"
         write_pcap(path, mixed_packets(sizes["mixed_packets"]))
@@ -314,7 +366,7 @@ def generate(kind: str, quick: bool, out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny files for the smoke test")
-    parser.add_argument("--only", choices=["dense", "dense-big", "mixed", "all"], default="all")
+    parser.add_argument("--only", choices=["dense", "dense-big", "dual", "mixed", "all"], default="all")
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
     for path in generate(args.only, args.quick, args.out):

@@ -51,7 +51,7 @@ class Engine:
     def __init__(self, options: Options | None = None, detectors: Sequence[type[Detector]] | None = None) -> None:
         self.options = options or Options()
         self.now: float | None = None
-        self.caching = True
+        self._caching = True
         self._events: list[Event] = []
         self.book = FindingBook(self._events_append)
         self.placement = Placement(self._merged)
@@ -74,6 +74,17 @@ class Engine:
         self._summarizer = Summarizer()
         self.carp_adverts = 0
 
+    @property
+    def caching(self) -> bool:
+        return self._caching
+
+    @caching.setter
+    def caching(self, on: bool) -> None:
+        """Off: no caches, and no detector keeps incremental state (the reference the tests compare with)."""
+        self._caching = on
+        for detector in self.detectors:
+            detector.incremental = on
+
     def _events_append(self, event: Event) -> None:
         self._events.append(event)
 
@@ -93,7 +104,7 @@ class Engine:
             self.mastership.expire(t)
         memo: _Memo | None = None
         key: tuple[Any, ...] | None = None
-        if self.caching:
+        if self._caching:
             a = advert
             key = (
                 a.src, a.dst, a.interface, a.vlan, a.family, a.vrid, a.priority, a.addresses, a.src_mac,

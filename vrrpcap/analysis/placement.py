@@ -103,12 +103,14 @@ class Placement:
         old = router.home
         if old is not None:
             del old.routers[a.src]
+            old.changes += 1
             if router.run is not None:
                 old.open_runs -= 1
                 vr.open_runs += 1
             if not old.routers:  # else the router moved (its VIPs changed) and the rest stays
                 vr = self._merge(index, old, vr)
         vr.routers[a.src] = router
+        vr.changes += 1
         router.home = vr
         return vr, router, True
 
@@ -161,6 +163,8 @@ class Placement:
             survivor.routers[address] = router
             router.home = survivor
         absorbed.routers.clear()
+        survivor.changes += 1
+        absorbed.changes += 1
         absorbed.successor = survivor
         survivor.open_runs += absorbed.open_runs
         absorbed.open_runs = 0

@@ -171,6 +171,7 @@ class VirtualRouter:
     failovers: list[Failover] = field(default_factory=list)
     last_master: str | None = None
     open_runs: int = 0  # routers with an open mastership run: fewer than two cannot overlap
+    changes: int = 0  # grows whenever a router joins or leaves: what detectors keep about its routers is stale
     merged: list[str] = field(default_factory=list)  # ids of virtual routers absorbed into this one
     successor: VirtualRouter | None = None  # set when this one was merged into another
 

@@ -34,6 +34,9 @@ class Detector:
     def __init__(self, book: FindingBook, options: Options) -> None:
         self.book = book
         self.options = options
+        # False (Engine.caching off): derive everything from the engine's state at every advert, keeping
+        # no shortcut between adverts; the reference a detector's incremental path is tested against.
+        self.incremental = True
 
     def joined(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
         """A router's advert placed it in a virtual router it was not in."""

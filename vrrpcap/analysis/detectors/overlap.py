@@ -9,6 +9,13 @@ advert answers it at once (its advert follows within milliseconds, off its own p
 a higher one yields. So of two masters with different priorities, the lower one does not hear the higher
 (else it would yield), and the higher one hears the lower iff it answers the lower's adverts. Per episode
 the detector counts the lower's adverts and those answered: O(1) state.
+
+Cost per advert: while the set of active masters stays as it was, an advert of one of them costs O(1)
+(a dual-master capture has an overlap at every advert). The episode keeps the masters it found at its
+last full look (``_Masters``) and updates what they give incrementally (the second-latest advert, the
+direction counts); anything that could change the set or what it gives (a run opening or closing, a
+router joining or leaving the virtual router, a master's priority or interval changing, a master
+overdue, time going backwards) takes the full look again, which is the rule itself.
 """
 
 from __future__ import annotations
@@ -19,13 +26,60 @@ from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.detectors.claims import ANSWER_WINDOW, off_phase
 from vrrpcap.analysis.options import Options, ip_key
-from vrrpcap.analysis.state import Router, VirtualRouter
+from vrrpcap.analysis.state import Router, Run, VirtualRouter
 from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Evidence, Finding, Hearing
 
 MIN_ADVERTS = 3  # of the lower-priority master, before its adverts' answers tell anything
 HEARS_SHARE = 0.8  # answered at least this share of them (one off its phase at least): it hears them
 DEAF_SHARE = 0.2  # answered at most this share: it does not
+
+
+@dataclass(slots=True, eq=False)
+class _Master:
+    """One active master as the full look found it: what its membership and standing rest on."""
+
+    router: Router
+    run: Run  # its open run then: another object (or none) means the run closed since
+    priority: int | None  # last_priority, carp_rank and interval then: rank, tie and settle window
+    carp_rank: int
+    interval: float
+    limit: float  # interval x missed_factor: active while its latest advert is no older than this
+    others: tuple[_Master, ...] = ()  # the rest of the set
+
+
+@dataclass(slots=True, eq=False)
+class _Masters:
+    """The active masters of an episode between full looks, and what they give."""
+
+    masters: dict[Router, _Master]
+    changes: int  # the virtual router's membership count then
+    now: float  # the latest advert looked at: time going backwards takes the full look
+    latest: Router  # the master whose advert is the latest; the episode's ``last`` is the second-latest
+    latest_time: float
+    tie: bool  # two of them advertise the same priority
+    settle: float  # the split-brain threshold: settle_intervals x the longest interval
+
+    def hold(self, vr: VirtualRouter, router: Router, t: float) -> bool:
+        """The full look would find the same masters at t, with the same priorities and intervals."""
+        if t < self.now or vr.changes != self.changes:
+            return False
+        me = self.masters.get(router)
+        if (
+            me is None  # it was not active
+            or router.run is not me.run  # its run closed (and opened again)
+            or router.last_priority != me.priority
+            or router.interval != me.interval
+            or router.carp_rank != me.carp_rank
+        ):
+            return False
+        # The others: their runs still open (a closed one was past its deadline), their adverts not
+        # overdue. Routers outside the set stay out: they were overdue, time only moves on, and none
+        # advertised (its advert would come here as ``router``).
+        for m in me.others:  # noqa: SIM110 (a loop: all() over a generator costs more, once per advert)
+            if m.router.run is not m.run or t - m.run.last > m.limit:
+                return False
+        return True
 
 
 @dataclass(slots=True, eq=False)
@@ -44,6 +98,7 @@ class _Episode:
     off_phase: int = 0  # those answers that came off the higher's own phase: proof it heard
     pending: float | None = None  # the lower's latest advert not answered yet
     high_last: float | None = None  # the higher's previous advert
+    masters: _Masters | None = None  # as of the latest full look; None: look again
 
     def hear(self, active: list[Router], router: Router, t: float) -> None:
         """Count what the advert (from ``router`` at ``t``) says about who hears whom."""
@@ -56,13 +111,17 @@ class _Episode:
         elif (self.high, self.low) != (high, low):
             self.crowded = True  # another pair: not one story
             return
-        if router is low:
+        self.count(router, t)
+
+    def count(self, router: Router, t: float) -> None:
+        """The pair is told: count the advert if it is the lower's, or the higher's answer to it."""
+        if router is self.low:
             self.lower_adverts += 1
             self.pending = t
-        elif router is high:
+        elif router is self.high:
             if self.pending is not None and 0 <= t - self.pending <= ANSWER_WINDOW:
                 self.answered += 1
-                self.off_phase += off_phase(t, self.high_last, high.interval)
+                self.off_phase += off_phase(t, self.high_last, router.interval)
                 self.pending = None
             self.high_last = t
 
@@ -80,10 +139,34 @@ class Overlap(Detector):
 
     def after(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
         episode = self._open.get(vr)
-        if episode is None and vr.open_runs < 2:
-            return  # fewer than two open runs: no overlap, and none ends
+        if episode is None:
+            if vr.open_runs >= 2:  # fewer than two open runs: no overlap
+                self._look(vr, router, a, None)
+            return
+        masters = episode.masters
         t = a.time
-        active = vr.active(t, self.options.missed_factor)
+        if masters is None or not masters.hold(vr, router, t):
+            self._look(vr, router, a, episode)
+            return
+        # The same masters as at the full look: what it would do, in O(1).
+        if router is not masters.latest:
+            episode.last = masters.latest_time  # the second-latest advert is now the other master's latest
+            masters.latest = router
+        masters.latest_time = masters.now = t
+        if not episode.crowded:
+            episode.count(router, t)
+        if len(episode.evidence) < MAX_EVIDENCE:
+            episode.evidence.append(Evidence(a.file, a.frame))
+        if masters.tie:
+            self._tie(vr, a, episode)
+        if not episode.reported and episode.last - episode.start > masters.settle:
+            self._split(vr, a, episode)
+
+    def _look(self, vr: VirtualRouter, router: Router, a: Advert, episode: _Episode | None) -> None:
+        """The rule itself: which routers advertise as master at this advert, and what they give."""
+        t = a.time
+        factor = self.options.missed_factor
+        active = vr.active(t, factor)
         if len(active) < 2:
             if episode is not None:
                 del self._open[vr]
@@ -97,22 +180,41 @@ class Overlap(Detector):
         episode.last = sorted(r.run.last for r in active if r.run is not None)[-2]
         episode.routers |= {r.address for r in active}
         episode.hear(active, router, t)
+        priorities = [r.rank()[0] if r.segment.protocol == "carp" else r.last_priority for r in active]
+        tie = len(set(priorities)) < len(priorities)
+        settle = self.options.settle_intervals * max(r.interval for r in active)
         if len(episode.evidence) < MAX_EVIDENCE:
             episode.evidence.append(Evidence(a.file, a.frame))
-        priorities = [r.rank()[0] if r.segment.protocol == "carp" else r.last_priority for r in active]
-        if len(set(priorities)) < len(priorities):
-            entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
-            entry.detail.routers.update(episode.routers)
-            if new:
-                self.book.announce(entry)
-        settle = self.options.settle_intervals * max(r.interval for r in active)
+        if tie:
+            self._tie(vr, a, episode)
         if not episode.reported and episode.last - episode.start > settle:
-            episode.reported = True
-            reported = episode
-            split, _ = self.book.sight(
-                ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, a, lambda: reported, _describe_split
-            )
-            self.book.announce(split)
+            self._split(vr, a, episode)
+        if not self.incremental:
+            return  # the reference: this full look at every advert
+        masters = {
+            r: _Master(r, r.run, r.last_priority, r.carp_rank, r.interval, r.interval * factor)
+            for r in active
+            if r.run is not None
+        }
+        for m in masters.values():
+            m.others = tuple(o for o in masters.values() if o is not m)
+        latest = max(masters.values(), key=lambda m: m.run.last)
+        now = max(t, latest.run.last)
+        episode.masters = _Masters(masters, vr.changes, now, latest.router, latest.run.last, tie, settle)
+
+    def _tie(self, vr: VirtualRouter, a: Advert, episode: _Episode) -> None:
+        entry, new = self.book.sight(("VRRP-PRIORITY-TIE", vr.id, ""), vr.vrid, a, lambda: _Tie(vr), _describe_tie)
+        entry.detail.routers.update(episode.routers)
+        if new:
+            self.book.announce(entry)
+
+    def _split(self, vr: VirtualRouter, a: Advert, episode: _Episode) -> None:
+        """The episode outlasted the settle window: a split brain, told once."""
+        episode.reported = True
+        split, _ = self.book.sight(
+            ("VRRP-SPLIT-BRAIN", vr.id, repr(episode.start)), vr.vrid, a, lambda: episode, _describe_split
+        )
+        self.book.announce(split)
 
 
 def _describe_tie(entry: Entry[_Tie]) -> Finding:
