@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 
+from vrrpcap import folding
 from vrrpcap.analysis import Engine, Event, Options
 from vrrpcap.analysis.vantage import Aligner, VantageMiss
 from vrrpcap.decode import Advert, CachingDecoder, decode_frame
@@ -94,6 +95,20 @@ class AdvertStream:
                 counts[frame.file].adverts += 1
                 yield advert
 
+    @property
+    def foldable(self) -> bool:
+        """Its repeats may be counted in bulk (vrrpcap/folding.py): scanned, one view of the segment."""
+        return self._scan and not self.vantages
+
+    def frames(self) -> Iterator[Frame]:
+        """The scanned frames, for a reader of its own that counts the adverts with `counted`."""
+        for reader in self.captures.readers:
+            reader.progress = self._progress
+        return self.captures.scan()
+
+    def counted(self, file: str, adverts: int) -> None:
+        self._counts[file].adverts += adverts
+
     def aligned(self) -> Iterator[Advert | VantageMiss]:
         """The vantages' adverts merged by time, each once, each followed by the vantages that lack it."""
         counts = self._counts
@@ -166,6 +181,7 @@ class Pipeline:
     def __init__(self, options: Options | None = None, engine: Engine | None = None) -> None:
         self.engine = engine or Engine(options)
         self.decode = CachingDecoder()
+        self.fold = True  # run(): repeats counted in bulk where they can be (vrrpcap/folding.py)
 
     def frame(self, frame: Frame) -> tuple[Advert | None, list[Event]]:
         """A live frame: its advert (None when it carries no VRRP/CARP) and the events it caused."""
@@ -192,6 +208,8 @@ class Pipeline:
                     missed(item)
                 else:
                     feed(item)
+        elif self.fold and stream.foldable and self.engine.caching and folding.folder is not None:
+            folding.FoldedFeed(self.engine, folding.folder).run(stream)
         else:
             for advert in stream:
                 feed(advert)
