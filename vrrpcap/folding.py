@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
-from itertools import islice
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +37,7 @@ from vrrpcap.frames import Frame
 if TYPE_CHECKING:
     from vrrpcap.pipeline import AdvertStream
 
-BATCH = 8192  # frames handed to the folder at a time (a few MB at most)
+BATCH = 8192  # frames merged from several files handed to the folder at a time (a few MB at most)
 END, UNKNOWN, GAP, HORIZON, DEADLINE, FILE_CHANGED = range(6)  # why fold() stopped (see _fold.c)
 INFINITY = float("inf")
 
@@ -70,13 +68,12 @@ class FoldedFeed:
         self._by_slot: dict[int, Router] = {}
 
     def run(self, stream: AdvertStream) -> None:
-        frames = stream.frames()
         fold = self.folder.fold
         engine = self.engine
         mastership = engine.mastership
         deadlines = mastership.deadlines
         counted = stream.counted
-        for batch in _batches(frames):
+        for batch in stream.batches(BATCH):
             i, size = 0, len(batch)
             while i < size:
                 i_stop, count, reason, latest = fold(batch, i, deadlines[0][0] if deadlines else INFINITY)
@@ -178,8 +175,3 @@ class FoldedFeed:
         del self._by_slot[slot]
         self._by_segment[router.segment].discard(router)
         self.engine.mastership.release(router)
-
-
-def _batches(frames: Iterator[Frame]) -> Iterator[list[Frame]]:
-    while batch := list(islice(frames, BATCH)):
-        yield batch

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from operator import itemgetter
 
 from vrrpcap import folding
@@ -100,11 +101,18 @@ class AdvertStream:
         """Its repeats may be counted in bulk (vrrpcap/folding.py): scanned, one view of the segment."""
         return self._scan and not self.vantages
 
-    def frames(self) -> Iterator[Frame]:
-        """The scanned frames, for a reader of its own that counts the adverts with `counted`."""
-        for reader in self.captures.readers:
+    def batches(self, size: int) -> Iterator[list[Frame]]:
+        """The scanned frames in lists (of about ``size`` when several files are merged), for a reader
+        of its own that counts the adverts with `counted`."""
+        readers = self.captures.readers
+        for reader in readers:
             reader.progress = self._progress
-        return self.captures.scan()
+        if len(readers) == 1:
+            yield from readers[0].scan_batches()
+            return
+        frames = self.captures.scan()
+        while batch := list(islice(frames, size)):
+            yield batch
 
     def counted(self, file: str, adverts: int) -> None:
         self._counts[file].adverts += adverts
