@@ -122,13 +122,12 @@ class FoldedFeed:
         sender = placement.routers.get((segment, advert.src))
         if sender is not None and sender in self._held:
             self._release(sender)
-        index = placement._segments.get(segment)
-        version = None if index is None else index.version
+        version = placement.version(segment)
         engine.feed(advert)
         if held:
             sender = placement.routers.get((segment, advert.src))
             home = None if sender is None else sender.home
-            changed = index is None or index.version != version
+            changed = version is None or placement.version(segment) != version
             for router in [r for r in held if changed or r.home is home]:
                 self._release(router)
         offer = engine.offer(advert)
