@@ -13,8 +13,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from operator import itemgetter
 
+from vrrpcap import folding
 from vrrpcap.analysis import Engine, Event, Options
 from vrrpcap.analysis.vantage import Aligner, VantageMiss
 from vrrpcap.decode import Advert, CachingDecoder, decode_frame
@@ -94,6 +96,27 @@ class AdvertStream:
                 counts[frame.file].adverts += 1
                 yield advert
 
+    @property
+    def foldable(self) -> bool:
+        """Its repeats may be counted in bulk (vrrpcap/folding.py): scanned, one view of the segment."""
+        return self._scan and not self.vantages
+
+    def batches(self, size: int) -> Iterator[list[Frame]]:
+        """The scanned frames in lists (of about ``size`` when several files are merged), for a reader
+        of its own that counts the adverts with `counted`."""
+        readers = self.captures.readers
+        for reader in readers:
+            reader.progress = self._progress
+        if len(readers) == 1:
+            yield from readers[0].scan_batches()
+            return
+        frames = self.captures.scan()
+        while batch := list(islice(frames, size)):
+            yield batch
+
+    def counted(self, file: str, adverts: int) -> None:
+        self._counts[file].adverts += adverts
+
     def aligned(self) -> Iterator[Advert | VantageMiss]:
         """The vantages' adverts merged by time, each once, each followed by the vantages that lack it."""
         counts = self._counts
@@ -166,6 +189,7 @@ class Pipeline:
     def __init__(self, options: Options | None = None, engine: Engine | None = None) -> None:
         self.engine = engine or Engine(options)
         self.decode = CachingDecoder()
+        self.fold = True  # run(): repeats counted in bulk where they can be (vrrpcap/folding.py)
 
     def frame(self, frame: Frame) -> tuple[Advert | None, list[Event]]:
         """A live frame: its advert (None when it carries no VRRP/CARP) and the events it caused."""
@@ -192,6 +216,8 @@ class Pipeline:
                     missed(item)
                 else:
                     feed(item)
+        elif self.fold and stream.foldable and self.engine.caching and folding.folder is not None:
+            folding.FoldedFeed(self.engine, folding.folder).run(stream)
         else:
             for advert in stream:
                 feed(advert)

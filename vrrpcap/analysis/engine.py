@@ -24,11 +24,12 @@ from vrrpcap.analysis.identity import Segment, quoted_segment, segment_of
 from vrrpcap.analysis.mastership import Mastership
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.placement import Placement, SegmentIndex
+from vrrpcap.analysis.repeats import Offer, Repeats
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.summary import Summarizer
 from vrrpcap.analysis.vantage import VantageMiss
 from vrrpcap.decode import Advert
-from vrrpcap.findings import Finding
+from vrrpcap.findings import MAX_EVIDENCE, Finding
 from vrrpcap.report.model import Failover, InputSummary
 from vrrpcap.report.model import VirtualRouter as VirtualRouterSummary
 from vrrpcap.report.report import Report
@@ -42,7 +43,11 @@ _Memo = tuple[VirtualRouter, Router, SegmentIndex, int, tuple[Verdict, ...], obj
 
 def _hooks(detectors: list[Detector], name: str) -> tuple[Any, ...]:
     """The bound hooks of the detectors that override ``name``."""
-    return tuple(getattr(d, name) for d in detectors if getattr(type(d), name) is not getattr(Detector, name))
+    return tuple(getattr(d, name) for d in detectors if _overrides(d, name))
+
+
+def _overrides(detector: Detector, name: str) -> bool:
+    return getattr(type(detector), name) is not getattr(Detector, name)
 
 
 class Engine:
@@ -70,7 +75,13 @@ class Engine:
         self._on_resumed = _hooks(self.detectors, "resumed")
         self._on_missed = _hooks(self.detectors, "missed")
         self._on_ended = _hooks(self.detectors, "ended")
+        # Who must agree before a repeat skips the per-advert hooks: every detector that has them.
+        self._on_foldable = tuple(
+            d.foldable for d in self.detectors if _overrides(d, "advert") or _overrides(d, "after")
+        )
+        self._on_folded = _hooks(self.detectors, "folded")
         self._memo: dict[tuple[Any, ...], _Memo] = {}
+        self._fed: tuple[Advert, _Memo] | None = None  # the latest advert placed, and its memo
         self._summarizer = Summarizer()
         self.carp_adverts = 0
 
@@ -126,6 +137,7 @@ class Engine:
             if memo is None:
                 return events
         vr, router, _, _, verdicts, profile = memo
+        self._fed = (advert, memo)  # for offer()
         router.observe(advert, profile)
         if verdicts:
             self._content.sight(vr, advert, verdicts)
@@ -135,6 +147,60 @@ class Engine:
         for hook in self._on_after:
             hook(vr, router, advert)
         return events
+
+    # -- repeats (vrrpcap/analysis/repeats.py) ------------------------------------------------------
+    def offer(self, advert: Advert) -> Offer | None:
+        """Right after feed(advert): may its repeats be fed as one `Repeats`? Only when a repeat would
+        change nothing but counters and times: the content's placement and verdicts cached and current,
+        the router's open run extended by it, a non-zero priority it already has, content findings whose
+        evidence is full, and every detector with per-advert hooks agreeing (`Detector.foldable`)."""
+        fed = self._fed
+        if not self.caching or advert.kind != "advert" or not advert.priority or fed is None or fed[0] is not advert:
+            return None
+        vr, router, index, version, verdicts, profile = fed[1]
+        if profile is None:
+            return None  # its content is not cached: a repeat would be placed again
+        run = router.run
+        if index.version != version or router.home is not vr or router.profile is not profile:
+            return None
+        if run is None or run.last != advert.time or router.last_seen != advert.time:
+            return None
+        if router.last_priority != advert.priority or run.priorities[-1] != advert.priority:
+            return None
+        entries = []
+        for code, _ in verdicts:
+            entry = self.book.get((code, vr.id, advert.src))
+            if entry is None or len(entry.evidence) < MAX_EVIDENCE:
+                return None  # each repeat would still add evidence
+            entries.append(entry)
+        if not all(foldable(vr, router, advert) for foldable in self._on_foldable):
+            return None
+        limit = router.interval * self.options.missed_factor
+        return Offer(advert, vr, router, limit, router.mdi, tuple(entries))
+
+    def feed_repeats(self, offer: Offer, repeats: Repeats) -> None:
+        """``repeats.count`` repeats of ``offer.advert``, as `Offer` allows them: what as many calls of
+        feed() would have done (they raise no event)."""
+        vr, router, a = offer.vr, offer.router, offer.advert
+        count, last = repeats.count, repeats.last
+        if self.now is None or last > self.now:
+            self.now = last
+        router.adverts += count
+        router.last_seen = last
+        if a.delivery == "multicast":
+            router.multicast_adverts += count
+        for entry in offer.entries:
+            entry.count += count
+            entry.first = min(entry.first, repeats.first)
+            entry.last = max(entry.last, last)
+        for hook in self._on_folded:
+            hook(vr, router, a, repeats)
+        run = router.run
+        assert run is not None
+        run.last, run.last_frame = last, repeats.last_frame
+        run.adverts += count
+        router.per_peer_last[a.dst] = last
+        router.deadline = last + router.mdi
 
     def _place(self, advert: Advert, key: tuple[Any, ...] | None, segment: Segment) -> _Memo | None:
         placed = self.placement.place(segment, advert)

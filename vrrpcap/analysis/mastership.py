@@ -84,6 +84,32 @@ class Mastership:
                 continue
             self.close(router, self.silence_cause(router, deadline), observed=True)
 
+    def rearm(self, now: float) -> bool:
+        """What expire(now) does short of ending a run: stale entries dropped, early ones pushed again.
+        False when a run would end (its entry stays at the head, for expire): the pipeline's fold then
+        brings every router up to date first (vrrpcap/folding.py)."""
+        deadlines = self.deadlines
+        while deadlines and deadlines[0][0] < now:
+            deadline, _, router = deadlines[0]
+            if router.run is not None and router.armed == deadline:
+                if router.deadline <= deadline:
+                    return False
+                heapq.heappop(deadlines)
+                self._arm(router, router.deadline)
+                continue
+            heapq.heappop(deadlines)
+        return True
+
+    def hold(self, r: Router) -> None:
+        """The pipeline's fold watches r's deadline itself while it counts r's repeats: r has no live
+        entry in the heap (its entry there, if any, is stale from now on) until `release`."""
+        r.armed = None
+
+    def release(self, r: Router) -> None:
+        """The heap watches r's deadline again."""
+        if r.run is not None and r.armed is None:
+            self._arm(r, r.deadline)
+
     def silence_cause(self, r: Router, t: float) -> EndCause:
         """A master that falls silent while a better one advertises yielded to it; otherwise it went down."""
         vr = r.home

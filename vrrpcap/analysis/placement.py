@@ -74,6 +74,11 @@ class Placement:
     def index(self, segment: Segment) -> SegmentIndex:
         return self._segments[segment]
 
+    def version(self, segment: Segment) -> int | None:
+        """The segment index's version (None: nothing placed on it yet)."""
+        index = self._segments.get(segment)
+        return None if index is None else index.version
+
     def groups(self, segment: Segment) -> SegmentGroups:
         return self._segments[segment].groups
 

@@ -120,6 +120,16 @@ class CachingDecoder:
             return template, (data[ip + 4] << 8) | data[ip + 5]
         return template, template.ip_id
 
+    def fold_key(self, frame: Frame) -> tuple[int, str | None, bytes, int, int | None] | None:
+        """For a frame decoded before: its content key (link type, interface, masked bytes), where its
+        own IPv4 identification sits (0: it is not read per frame) and the identification the content
+        carries; None when it is no advert. What vrrpcap/folding.py registers with the C folder."""
+        key = (frame.linktype, frame.interface, _content_key(frame.linktype, frame.data))
+        template, ip = self._cache.get(key, (None, 0))
+        if template is None:
+            return None
+        return key[0], key[1], key[2], ip, template.ip_id
+
     def _decoded(self, key: tuple[int, str | None, bytes], frame: Frame) -> Advert | None:
         advert = decode_frame(frame)
         if len(self._cache) >= self.size:

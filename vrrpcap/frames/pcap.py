@@ -22,7 +22,12 @@ RECORD_HEADER = "IIII"  # ts_sec, ts_frac, incl_len, orig_len (the Kuznetzov fie
 
 
 def pcap_frames(
-    source: ByteSource, state: ReadState, scanning: bool, keyed: bool, scan_pcap: Callable[..., Any] | None
+    source: ByteSource,
+    state: ReadState,
+    scanning: bool,
+    keyed: bool,
+    scan_pcap: Callable[..., Any] | None,
+    batched: bool = False,
 ) -> Iterator[Any]:
     """Frames in file order; in scan mode (keyed: with their merge keys) the C scan_pcap walks ordinary
     records and the record it stops at is handled here, in Python. Damage ends the stream."""
@@ -63,7 +68,9 @@ def pcap_frames(
             )
             state.frames = number
             source.release(buffer, position)
-            if found:
+            if found and batched:  # the scanner's list as it is (vrrpcap/folding.py reads lists)
+                yield found
+            elif found:
                 yield from zip(keys, found, strict=True) if keyed else found
             if state.progress is not None:
                 state.progress()

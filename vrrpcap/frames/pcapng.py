@@ -31,7 +31,12 @@ OPT_ISB_IFRECV, OPT_ISB_IFDROP, OPT_ISB_OSDROP = 4, 5, 7
 
 
 def pcapng_frames(
-    source: ByteSource, state: ReadState, scanning: bool, keyed: bool, scan_pcapng: Callable[..., Any] | None
+    source: ByteSource,
+    state: ReadState,
+    scanning: bool,
+    keyed: bool,
+    scan_pcapng: Callable[..., Any] | None,
+    batched: bool = False,
 ) -> Iterator[Any]:
     """Frames in file order; in scan mode (keyed: with their merge keys) the C scan_pcapng walks enhanced
     packet blocks and the block it stops at is handled here, in Python. Damage ends the stream."""
@@ -60,7 +65,9 @@ def pcapng_frames(
             )
             state.frames = number
             source.release(source.buf, source.pos)
-            if found:
+            if found and batched:  # the scanner's list as it is (vrrpcap/folding.py reads lists)
+                yield found
+            elif found:
                 yield from zip(keys, found, strict=True) if keyed else found
             if state.progress is not None:
                 state.progress()

@@ -52,6 +52,7 @@ class CaptureReader(ReadState):
         self.size: int | None = None
         self._scanning = False
         self._keyed = False
+        self._batched = False
         raw = self._open_raw(path)
         self._source = ByteSource(raw, self.label, self.size)
         # "unknown": compressed data cut short before the capture's first bytes (then `damage` says so).
@@ -93,17 +94,23 @@ class CaptureReader(ReadState):
         self._scanning, self._keyed = True, False
         return cast(Iterator[Frame], self._records())
 
+    def scan_batches(self) -> Iterator[list[Frame]]:
+        """scan_frames() in lists: each list the C scanner returns at once, or one frame read in Python."""
+        self._scanning, self._keyed, self._batched = True, False, True
+        for item in self._records():
+            yield item if isinstance(item, list) else [item]
+
     def _records(self) -> Iterator[Any]:
-        scanning, keyed = self._scanning, self._keyed
+        scanning, keyed, batched = self._scanning, self._keyed, self._batched
         c_scan = scanner if scanning else None
         source = self._source
         try:
             if self.format == "pcap":
                 scan_pcap = c_scan.scan_pcap if c_scan is not None else None
-                yield from pcap_frames(source, self, scanning, keyed, scan_pcap)
+                yield from pcap_frames(source, self, scanning, keyed, scan_pcap, batched)
             elif self.format == "pcapng":
                 scan_pcapng = c_scan.scan_pcapng if c_scan is not None else None
-                yield from pcapng_frames(source, self, scanning, keyed, scan_pcapng)
+                yield from pcapng_frames(source, self, scanning, keyed, scan_pcapng, batched)
         except READ_ERRORS as exc:
             self.damage = f"read error after frame {self.frames} ({exc})"
         except NotACapture:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
+from vrrpcap.analysis.repeats import Repeats
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.vantage import VantageMiss
 from vrrpcap.decode import Advert
@@ -46,6 +47,16 @@ class Detector:
 
     def after(self, vr: VirtualRouter, router: Router, a: Advert) -> None:
         """A VRRP advert, after mastership has seen it."""
+
+    def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
+        """Right after ``a`` was handled: may its repeats (the same content from the same router, each
+        within the router's gap limit of the one before, no deadline running out meanwhile) skip
+        `advert` and `after`, to be counted by `folded` instead? A detector that overrides `advert` or
+        `after` keeps every advert coming unless it says yes here."""
+        return False
+
+    def folded(self, vr: VirtualRouter, router: Router, a: Advert, repeats: Repeats) -> None:
+        """Repeats of ``a`` that `foldable` allowed, all at once (vrrpcap/analysis/repeats.py)."""
 
     def malformed(self, a: Advert) -> None:
         """A protocol-112 packet that could not be decoded completely."""

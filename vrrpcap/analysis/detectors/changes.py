@@ -136,6 +136,10 @@ class Priorities(Detector):
                 f"{router.address} resigned as master (priority 0): shutdown, stop or FAULT",
             )
 
+    def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
+        # A repeat of a non-zero priority the router advertises now changes nothing here.
+        return a.kind == "advert" and bool(a.priority) and a.priority == router.last_priority
+
     def _sight(self, code: str, vr: VirtualRouter, router: Router, a: Advert, message: str) -> None:
         entry, new = self.book.sight((code, vr.id, router.address), vr.vrid, a, constant(message), describe_message)
         if new:

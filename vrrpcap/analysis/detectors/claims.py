@@ -106,6 +106,11 @@ class MasterClaims(Detector):
         if a.priority and (run is None or t - run.last > router.interval * self.options.missed_factor):
             self._begin(vr, router, a)
 
+    def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
+        # No claim in progress in the virtual router, and the router's run open: a repeat within the
+        # gap limit neither begins, continues nor decides a claim.
+        return not self._pending.get(vr) and router.run is not None
+
     def _settle(self, p: _Pending) -> float:
         return self.options.settle_intervals * max(p.claimant.interval, p.master.interval)
 

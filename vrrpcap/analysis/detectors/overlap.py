@@ -216,6 +216,11 @@ class Overlap(Detector):
         )
         self.book.announce(split)
 
+    def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
+        # One open run and no episode: `after` returns at once (the engine keeps a repeat from folding
+        # once another run opens, so this holds for every repeat folded).
+        return vr.open_runs < 2 and vr not in self._open
+
 
 def _describe_tie(entry: Entry[_Tie]) -> Finding:
     routers = tuple(sorted(entry.detail.routers, key=ip_key))

@@ -11,6 +11,7 @@ from vrrpcap.analysis.detectors.base import Detector, ReportView
 from vrrpcap.analysis.detectors.blind import blind_windows
 from vrrpcap.analysis.detectors.lossproof import ID_SPACE, Loss, Stream
 from vrrpcap.analysis.options import Options, ip_key
+from vrrpcap.analysis.repeats import Repeats
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, Finding, LossCause, Severity
@@ -94,6 +95,17 @@ class MissedAdverts(Detector):
         entry.detail.loss.add(stream, a.file)
         if new:
             self.book.announce(entry)
+
+    def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
+        # Repeats within the gap limit only move the stream on (the inline case of `advert`).
+        stream = self._streams.get((router, a.dst))
+        return stream is not None and stream.last_time == a.time and stream.last_id == a.ip_id
+
+    def folded(self, vr: VirtualRouter, router: Router, a: Advert, repeats: Repeats) -> None:
+        stream = self._streams[(router, a.dst)]
+        stream.last_time, stream.last_id = repeats.last, repeats.ip_id
+        stream.pairs += repeats.id_pairs
+        stream.steps_of_one += repeats.id_steps
 
     def resumed(self, vr: VirtualRouter, router: Router, silent_from: float, a: Advert) -> None:
         entry, new = self.book.sight((CODE, vr.id, ""), vr.vrid, a, _Outages, self._outages)
