@@ -158,6 +158,8 @@ class Engine:
         if not self.caching or advert.kind != "advert" or not advert.priority or fed is None or fed[0] is not advert:
             return None
         vr, router, index, version, verdicts, profile = fed[1]
+        if vr.open_runs >= 2:
+            return None  # two masters at once: Overlap.foldable refuses, the cheapest test first
         if profile is None:
             return None  # its content is not cached: a repeat would be placed again
         run = router.run
