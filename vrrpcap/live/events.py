@@ -13,6 +13,7 @@ from typing import Any
 from vrrpcap.analysis.events import Event, FailoverEvent, MasterEnded, MasterStarted, VirtualRouterMerged
 from vrrpcap.findings import Finding
 from vrrpcap.live.notify import NotifyResult
+from vrrpcap.live.source import CaptureStats
 from vrrpcap.report import Report
 
 
@@ -49,6 +50,22 @@ def event_record(event: Event, now: float) -> dict[str, Any]:
     if isinstance(event, VirtualRouterMerged):
         return {"event": "merged", "time": event.time, "vr": event.into, "vrid": event.vrid, "absorbed": event.absorbed}
     return finding_record(event.finding, now)
+
+
+def stop_record(
+    now: float, reason: str, frames: int, adverts: int, total: CaptureStats, report: Report | None
+) -> dict[str, Any]:
+    """The last record; ``report`` (the final report, filtered) only in ``--json`` mode."""
+    return {
+        "event": "stop",
+        "time": now,
+        "reason": reason,
+        "frames": frames,
+        "adverts": adverts,
+        "received": total.received,
+        "dropped": total.dropped,
+        **({"report": report.as_dict()} if report is not None else {}),
+    }
 
 
 def notify_record(result: NotifyResult, now: float) -> dict[str, Any]:

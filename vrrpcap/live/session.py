@@ -30,7 +30,7 @@ from vrrpcap.decode import advert_to_dict
 from vrrpcap.frames import Frame
 from vrrpcap.live.captures import Captures, combined
 from vrrpcap.live.dashboard import Dashboard, PlainLog, Status, make_view
-from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record
+from vrrpcap.live.events import FindingTracker, event_record, finding_record, notify_record, stop_record
 from vrrpcap.live.exporting import MetricsOptions, serve
 from vrrpcap.live.notify import MasterChanges, Notifier, NotifyResult, check_script, discarded
 from vrrpcap.live.pcapng_writer import PcapngWriter
@@ -359,11 +359,8 @@ class LiveSession:
                 item = self.frames.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, Frame):
-                self._frame(item, now)
-            elif isinstance(item, list):
-                for frame in item:
-                    self._frame(frame, now)
+            if isinstance(item, (Frame, list)):
+                self._handle(item, now)
         self.stats = source.stats()
         total = self._total()
         if self.notifier is not None:
@@ -377,22 +374,9 @@ class LiveSession:
             self.emit(finding_record(finding, end))
         if self.writer is not None:
             self.writer.close(total, self.started, end, source.linktype)
-        self.emit(
-            {
-                "event": "stop",
-                "time": end,
-                "reason": self.stop_reason or "stopped",
-                "frames": self.frame_count,
-                "adverts": self.advert_count,
-                "received": total.received,
-                "dropped": total.dropped,
-                **(
-                    {"report": self.report.filtered(self.options.ignored, self.options.vrids).as_dict()}
-                    if self.options.json
-                    else {}
-                ),
-            }
-        )
+        final = self.report.filtered(self.options.ignored, self.options.vrids) if self.options.json else None
+        reason = self.stop_reason or "stopped"
+        self.emit(stop_record(end, reason, self.frame_count, self.advert_count, total, final))
 
     def _cleanup(self) -> None:
         """Whatever happened: no capture process, no script and no open file is left behind."""
