@@ -14,6 +14,10 @@ Cases and what is compared (issue 6's targets):
   extrapolated to all of them (its import counted once); the table says so;
 - peak memory (max RSS from /usr/bin/time -v) of `vrrpcap audit` on 300k and on 3M adverts (target: 100 MB);
 - `vrrpcap --help` wall time (target: under 0.3 s);
+- the dual-master capture (every virtual router a split brain): `vrrpcap audit` vs the same tshark command, and
+  `vrrpcap audit` of a 16-advert capture from pcaps/ for start-up (issue 18's targets: mixed <= 1.3x tcpdump,
+  dense <= 0.2x tshark, dual-master <= 0.3x tshark, start-up under 0.25 s);
+- with `--profile`: the top entries of a cProfile of the dense and the dual-master audits (in-process);
 - for reference, `vrrpcap audit` without the C extension (VRRPCAP_NO_EXTENSION=1), once;
 - with `--live`: `vrrpcap live` fed by tcpreplay through a veth at 10k, 20k and 50k adverts/s of 1,000 virtual
   routers, per backend: sent, received, kernel drops, CPU (target: 50k/s on one core with 0 drops).
@@ -46,6 +50,7 @@ TSHARK_FIELDS = [
     *("vrrp.addr_count", "vrrp.ip_addr", "vrrp.ipv6_addr", "vrrp.checksum.status"),
 ]
 BPF = "ip proto 112 or ip6 proto 112"
+SMALL = Path(__file__).resolve().parent.parent / "pcaps" / "v2-failover-kill.pcap"  # 16 adverts: start-up
 TIME = "/usr/bin/time"
 
 SCAPY_SAMPLE = """
@@ -134,10 +139,11 @@ def files(quick: bool, data: Path) -> dict[str, Path]:
     wanted = {
         "dense": data / f"dense{suffix}.pcap",
         "dense-big": data / f"dense-big{suffix}.pcap",
+        "dual": data / f"dual{suffix}.pcap",
         "mixed-pcap": data / f"mixed{suffix}.pcap",
         "mixed-pcapng": data / f"mixed{suffix}.pcapng",
     }
-    kinds = {"dense": "dense", "dense-big": "dense-big", "mixed-pcap": "mixed", "mixed-pcapng": "mixed"}
+    kinds = {"dense": "dense", "dense-big": "dense-big", "dual": "dual", "mixed-pcap": "mixed", "mixed-pcapng": "mixed"}
     for name, path in wanted.items():
         if not path.exists():
             print(f"generating {path.name} ...", file=sys.stderr)
@@ -152,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--scapy-sample", type=int, default=None, help="packets scapy dissects (default 20000)")
     parser.add_argument("--live", action="store_true", help="then the live rate test (root, tcpreplay)")
+    parser.add_argument("--profile", action="store_true", help="then profile the dense and dual-master audits")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 5)
     sample = args.scapy_sample or (500 if args.quick else 20_000)
@@ -168,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             cases[name].append(Measure("tcpdump BPF", ["tcpdump", "-r", path, "-w", os.devnull, BPF]))
     dense = str(paths["dense"])
     cases["dense"] = [Measure("vrrpcap audit", [*audit, dense])]
+    fields = [arg for f in TSHARK_FIELDS for arg in ("-e", f)]
     if have["tshark"]:
-        fields = [arg for f in TSHARK_FIELDS for arg in ("-e", f)]
         cases["dense"].append(
             Measure("tshark fields", ["tshark", "-r", dense, "-n", "-Y", "vrrp", "-T", "fields", *fields])
         )
@@ -178,8 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         scapy = Measure("scapy dissect", [sys.executable, "-c", SCAPY_SAMPLE, dense, str(sample)])
         scapy.extrapolate = total / min(sample, total)
         cases["dense"].append(scapy)
+    dual = str(paths["dual"])
+    cases["dual"] = [Measure("vrrpcap audit", [*audit, dual])]
+    if have["tshark"]:
+        cases["dual"].append(
+            Measure("tshark fields", ["tshark", "-r", dual, "-n", "-Y", "vrrp", "-T", "fields", *fields])
+        )
     cases["dense-big"] = [Measure("vrrpcap audit", [*audit, str(paths["dense-big"])])]
     cases["help"] = [Measure("vrrpcap --help", [*vrrpcap_argv(), "--help"])]
+    cases["start-up"] = [Measure("vrrpcap audit small.pcap", [*vrrpcap_argv(), "audit", str(SMALL)])]
     fallback = {"VRRPCAP_NO_EXTENSION": "1"}
     cases["fallback"] = [
         Measure("no extension: mixed-pcap", [*audit, str(paths["mixed-pcap"])], env=fallback),
@@ -194,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
             for m in measures:
                 run_once(m)
     report(cases, repeat, args, time.time() - started)
+    if args.profile:
+        for name in ("dense", "dual"):
+            profile(paths[name])
     if args.live:
         from benchmarks import live_rate
 
@@ -201,6 +218,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return live_rate.main([*(["--quick"] if args.quick else []), "--data", str(args.data)])
     return 0
+
+
+def profile(path: Path, top: int = 12) -> None:
+    """The functions that cost most in an audit of ``path`` (own time), under cProfile in this process."""
+    import cProfile
+    import io
+    import pstats
+
+    from vrrpcap.pipeline import audit_paths
+
+    profiler = cProfile.Profile()
+    profiler.runcall(audit_paths, [str(path)])
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
+    print(f"\n# profile of the audit of {path.name} (cProfile, own time; the profiler's overhead inflates it)")
+    table = text.getvalue()
+    print(table[table.find("   ncalls") :].rstrip())  # without pstats' header lines
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -266,6 +300,17 @@ def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespac
         target(f"{name}: peak RSS <= 100 MB", mb, f"{fmt(mb, '.1f')} MB", None if mb is None else mb <= 100)
     h = by[("help", "vrrpcap --help")].median
     target("vrrpcap --help < 0.3 s", h, f"{fmt(h, '.3f')} s", None if h is None else h < 0.3)
+    # Issue 18's targets: vrrpcap's time over its peer's.
+    for name, peer, goal in (
+        ("mixed-pcap", "tcpdump BPF", 1.3),
+        ("mixed-pcapng", "tcpdump BPF", 1.3),
+        ("dense", "tshark fields", 0.2),
+        ("dual", "tshark fields", 0.3),
+    ):
+        r = ratio(by[(name, "vrrpcap audit")].median, by.get((name, peer), Measure("", [])).median)
+        target(f"{name}: vrrpcap / {peer} <= {goal}", r, fmt(r, ".3f"), None if r is None else r <= goal)
+    s = by[("start-up", "vrrpcap audit small.pcap")].median
+    target(f"vrrpcap audit {SMALL.name} < 0.25 s", s, f"{fmt(s, '.3f')} s", None if s is None else s < 0.25)
     out = args.data / ("results-quick.json" if args.quick else "results.json")
     out.write_text(json.dumps({"rows": rows, "targets": targets, "repeat": repeat}, indent=2))
 

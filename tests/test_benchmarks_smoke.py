@@ -24,7 +24,7 @@ def test_runner_quick_prints_the_table(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "| case" in out and "median s" in out and "peak RSS MB" in out
-    for case in ("mixed-pcap", "mixed-pcapng", "dense", "dense-big", "help", "fallback"):
+    for case in ("mixed-pcap", "mixed-pcapng", "dense", "dual", "dense-big", "help", "start-up", "fallback"):
         assert f"| {case}" in out
     assert "| target | measured | met |" in out
     assert (tmp_path / "results-quick.json").exists()
