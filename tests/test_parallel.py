@@ -29,7 +29,14 @@ from vrrpcap.api import audit
 from vrrpcap.parallel.dask import dask_map
 from vrrpcap.parallel.decode import DecodeTask, decode_file
 from vrrpcap.parallel.plan import plan_shards
-from vrrpcap.parallel.runner import STREAM_FROM_SHARE, advert_share, audit_files, run_sharded, run_streamed
+from vrrpcap.parallel.runner import (
+    STREAM_FROM_SHARE,
+    advert_share,
+    audit_files,
+    run_sharded,
+    run_streamed,
+    sharding_pays,
+)
 
 CAPTURES = lab_captures() + public_captures()
 BASE = 1_700_000_000 * 10**9
@@ -182,6 +189,25 @@ def test_mode_follows_the_share_of_adverts(tmp_path: Path) -> None:
     for path in (sparse, dense):
         expected = serial([str(path)])
         assert json.dumps(audit_files([str(path)], Options(), 2).report.as_dict(), indent=1) == expected
+
+
+def test_default_jobs_shard_only_where_it_pays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without -j: one file is read by one process whatever its size; files dense with adverts too while
+    the C folder counts their repeats (streamed shards feed every advert); several files of mostly other
+    traffic are decoded in parallel."""
+    from vrrpcap import folding
+
+    sparse = [tmp_path / f"mixed-{n}.pcap" for n in range(2)]
+    dense = [tmp_path / f"dense-{n}.pcap" for n in range(2)]
+    for n in range(2):
+        write_pcap(sparse[n], mixed_packets(6000, vrrp_share=0.002, seed=7 + n))
+        write_pcap(dense[n], dense_adverts(3000, vr_count=30, seed=9 + n))
+    assert sharding_pays([str(p) for p in sparse])
+    assert not sharding_pays([str(sparse[0])]) and not sharding_pays([str(dense[0])])
+    if folding.folder is not None:
+        assert not sharding_pays([str(p) for p in dense])
+    monkeypatch.setattr(folding, "folder", None)
+    assert sharding_pays([str(p) for p in dense])  # one by one everywhere: the shards share the work
 
 
 def test_damaged_input_as_the_serial_audit(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ JobsOption = Annotated[
         metavar="N",
         callback=check_jobs,
         help="Processes: decode files and analyze shards of virtual routers in parallel; 1: one process"
-        " [default: the cores, for inputs of 64 MB or more].",
+        " [default: the cores, for two or more files of 64 MB or more together, mostly other traffic].",
         show_default=False,
     ),
 ]
@@ -274,9 +274,7 @@ VantageOption = Annotated[
         show_default=False,
     ),
 ]
-AuditFiles = Annotated[
-    list[str] | None, typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)
-]
+AuditFiles = Annotated[list[str] | None, typer.Argument(help=FILES_HELP, metavar="FILE", show_default=False)]
 
 
 def vantage_inputs(files: list[str] | None, vantages: list[str] | None) -> tuple[list[str], tuple[str, ...]]:

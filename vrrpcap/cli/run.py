@@ -108,6 +108,10 @@ def analyze_files(
     from vrrpcap.pipeline import Pipeline
 
     workers = 1 if vantages else processes(files, jobs)
+    if workers > 1 and jobs is None:
+        from vrrpcap.parallel.runner import sharding_pays
+
+        workers = workers if sharding_pays(files, reader) else 1
     if workers > 1:
         from vrrpcap.parallel.runner import audit_files
 
