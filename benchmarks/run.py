@@ -4,6 +4,7 @@
     python -m benchmarks.run --quick      # tiny files, one repetition: the smoke test runs this
     python -m benchmarks.run --repeat 7   # more repetitions
     python -m benchmarks.run --live       # then the live rate test (root, tcpreplay: benchmarks/live_rate.py)
+    python -m benchmarks.run --independent  # the same comparisons on benchmarks/independent.py's captures
 
 Cases and what is compared (issue 6's targets):
 - mixed capture (pcap, pcapng): `vrrpcap audit` vs `tcpdump -r F -w /dev/null 'ip proto 112 or ip6 proto 112'`
@@ -24,6 +25,11 @@ Cases and what is compared (issue 6's targets):
 
 Every command runs `--repeat` times, the tools taking turns, so that load from elsewhere on the machine
 spreads over all of them; the table shows medians. Results also go to benchmarks/data/results.json.
+
+With `--independent`, the mixed, dense and dual-master comparisons run on the captures of
+benchmarks/independent.py (scapy-built, another layout; generated first if missing) instead, against
+issue 18's targets (mixed <= 1.3x tcpdump, dense <= 0.2x tshark, dual <= 0.3x tshark); results go to
+benchmarks/data/results-independent.json.
 """
 
 from __future__ import annotations
@@ -159,13 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scapy-sample", type=int, default=None, help="packets scapy dissects (default 20000)")
     parser.add_argument("--live", action="store_true", help="then the live rate test (root, tcpreplay)")
     parser.add_argument("--profile", action="store_true", help="then profile the dense and dual-master audits")
+    parser.add_argument("--independent", action="store_true", help="on benchmarks/independent.py's captures")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 5)
     sample = args.scapy_sample or (500 if args.quick else 20_000)
-    paths = files(args.quick, args.data)
     audit = [*vrrpcap_argv(), "audit", "--no-progress", "-f", "json", "-o", os.devnull]
     have = {tool: shutil.which(tool) is not None for tool in ("tcpdump", "tshark")}
     have["scapy"] = importlib.util.find_spec("scapy") is not None
+    if args.independent:
+        return independent(args, repeat, audit, have)
+    paths = files(args.quick, args.data)
 
     cases: dict[str, list[Measure]] = {}
     for name in ("mixed-pcap", "mixed-pcapng"):
@@ -175,11 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             cases[name].append(Measure("tcpdump BPF", ["tcpdump", "-r", path, "-w", os.devnull, BPF]))
     dense = str(paths["dense"])
     cases["dense"] = [Measure("vrrpcap audit", [*audit, dense])]
-    fields = [arg for f in TSHARK_FIELDS for arg in ("-e", f)]
     if have["tshark"]:
-        cases["dense"].append(
-            Measure("tshark fields", ["tshark", "-r", dense, "-n", "-Y", "vrrp", "-T", "fields", *fields])
-        )
+        cases["dense"].append(tshark_fields(dense))
     if have["scapy"]:
         total = count_frames(paths["dense"])
         scapy = Measure("scapy dissect", [sys.executable, "-c", SCAPY_SAMPLE, dense, str(sample)])
@@ -188,9 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     dual = str(paths["dual"])
     cases["dual"] = [Measure("vrrpcap audit", [*audit, dual])]
     if have["tshark"]:
-        cases["dual"].append(
-            Measure("tshark fields", ["tshark", "-r", dual, "-n", "-Y", "vrrp", "-T", "fields", *fields])
-        )
+        cases["dual"].append(tshark_fields(dual))
     cases["dense-big"] = [Measure("vrrpcap audit", [*audit, str(paths["dense-big"])])]
     cases["help"] = [Measure("vrrpcap --help", [*vrrpcap_argv(), "--help"])]
     cases["start-up"] = [Measure("vrrpcap audit small.pcap", [*vrrpcap_argv(), "audit", str(SMALL)])]
@@ -220,6 +224,57 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def tshark_fields(path: str) -> Measure:
+    fields = [arg for f in TSHARK_FIELDS for arg in ("-e", f)]
+    return Measure("tshark fields", ["tshark", "-r", path, "-n", "-Y", "vrrp", "-T", "fields", *fields])
+
+
+def independent(args: argparse.Namespace, repeat: int, audit: list[str], have: dict[str, bool]) -> int:
+    """Mixed vs tcpdump, dense and dual vs tshark, on benchmarks/independent.py's captures (issue 18's goals)."""
+    from benchmarks import independent as other
+    from vrrpcap.frames.reader import scanner
+
+    suffix = "-quick" if args.quick else ""
+    goals = {"mixed": ("tcpdump", 1.3), "dense": ("tshark", 0.2), "dual": ("tshark", 0.3)}
+    cases: dict[str, list[Measure]] = {}
+    for kind, (peer, _) in goals.items():
+        path = args.data / f"independent-{kind}{suffix}.pcap"
+        if not path.exists():
+            print(f"generating {path.name} ...", file=sys.stderr)
+            other.generate(kind, args.quick, args.data)
+        cases[kind] = [Measure("vrrpcap audit", [*audit, str(path)])]
+        if have[peer] and peer == "tcpdump":
+            cases[kind].append(Measure("tcpdump BPF", ["tcpdump", "-r", str(path), "-w", os.devnull, BPF]))
+        elif have[peer]:
+            cases[kind].append(tshark_fields(str(path)))
+    started = time.time()
+    for _ in range(repeat):
+        for measures in cases.values():
+            for m in measures:
+                run_once(m)
+    mode = "quick" if args.quick else "full"
+    print(f"# vrrpcap on independent captures ({mode}; {repeat} repetition(s); {time.time() - started:.0f} s)")
+    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
+    print()
+    rows = table(cases)
+    print()
+    print("| case | vrrpcap s | peer | peer s | vrrpcap / peer | goal | met |")
+    print("|---|---:|---|---:|---:|---:|---|")
+    targets = []
+    for kind, (_, goal) in goals.items():
+        ours, *peers = cases[kind]
+        theirs = peers[0] if peers else Measure("n/a", [])
+        r = ratio(ours.median, theirs.median)
+        ok = None if r is None else r <= goal
+        met = "n/a" if ok is None else ("yes" if ok else "NO")
+        cells = [kind, fmt(ours.median, ".3f"), theirs.label, fmt(theirs.median, ".3f"), fmt(r, ".3f"), f"<= {goal}"]
+        print(f"| {' | '.join(cells)} | {met} |")
+        targets.append({"case": kind, "peer": theirs.label, "ratio": r, "goal": goal, "met": ok})
+    out = args.data / f"results-independent{suffix}.json"
+    out.write_text(json.dumps({"rows": rows, "targets": targets, "repeat": repeat}, indent=2))
+    return 0
+
+
 def profile(path: Path, top: int = 12) -> None:
     """The functions that cost most in an audit of ``path`` (own time), under cProfile in this process."""
     import cProfile
@@ -245,15 +300,11 @@ def fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespace, elapsed: float) -> None:
-    from vrrpcap.frames.reader import scanner
-
-    print(f"# vrrpcap benchmarks ({'quick' if args.quick else 'full'}; {repeat} repetition(s); {elapsed:.0f} s)")
-    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
-    print()
+def table(cases: dict[str, list[Measure]]) -> list[dict[str, object]]:
+    """Print the table of commands and medians; its rows, for the results file."""
     print(f"| {'case':<13} | {'command':<26} | {'median s':>9} | {'runs':>4} | {'peak RSS MB':>11} | note |")
     print(f"|{'-' * 15}|{'-' * 28}|{'-' * 11}|{'-' * 6}|{'-' * 13}|------|")
-    rows = []
+    rows: list[dict[str, object]] = []
     for name, measures in cases.items():
         for m in measures:
             print(
@@ -271,6 +322,16 @@ def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespac
                     "note": m.note,
                 }
             )
+    return rows
+
+
+def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespace, elapsed: float) -> None:
+    from vrrpcap.frames.reader import scanner
+
+    print(f"# vrrpcap benchmarks ({'quick' if args.quick else 'full'}; {repeat} repetition(s); {elapsed:.0f} s)")
+    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
+    print()
+    rows = table(cases)
     print()
     print("| target | measured | met |")
     print("|---|---|---|")
