@@ -76,9 +76,9 @@ def warn_problems(stream: AdvertStream) -> None:
         warn(line)
 
 
-def processes(files: Sequence[str], jobs: int | None) -> int:
-    """How many processes audit the files: -j as given; else the cores for large inputs, 1 for small
-    ones. stdin is read by this process alone."""
+def processes(files: Sequence[str], jobs: int | None, reader: ReaderChoice = "auto") -> int:
+    """How many processes audit the files: -j as given; else the cores for large inputs where sharding
+    pays (`sharding_pays`), 1 for the rest. stdin is read by this process alone."""
     if "-" in files:
         return 1
     if jobs is not None:
@@ -89,9 +89,9 @@ def processes(files: Sequence[str], jobs: int | None) -> int:
             total += os.path.getsize(name)
     if total < PARALLEL_FROM_BYTES:
         return 1
-    from vrrpcap.parallel.runner import cores
+    from vrrpcap.parallel.runner import cores, sharding_pays
 
-    return cores()
+    return cores() if sharding_pays(files, reader) else 1
 
 
 def analyze_files(
@@ -107,11 +107,7 @@ def analyze_files(
     Captures of one segment from several vantage points (``vantages`` names them) are aligned in one."""
     from vrrpcap.pipeline import Pipeline
 
-    workers = 1 if vantages else processes(files, jobs)
-    if workers > 1 and jobs is None:
-        from vrrpcap.parallel.runner import sharding_pays
-
-        workers = workers if sharding_pays(files, reader) else 1
+    workers = 1 if vantages else processes(files, jobs, reader)
     if workers > 1:
         from vrrpcap.parallel.runner import audit_files
 
