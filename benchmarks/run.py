@@ -232,7 +232,6 @@ def tshark_fields(path: str) -> Measure:
 def independent(args: argparse.Namespace, repeat: int, audit: list[str], have: dict[str, bool]) -> int:
     """Mixed vs tcpdump, dense and dual vs tshark, on benchmarks/independent.py's captures (issue 18's goals)."""
     from benchmarks import independent as other
-    from vrrpcap.frames.reader import scanner
 
     suffix = "-quick" if args.quick else ""
     goals = {"mixed": ("tcpdump", 1.3), "dense": ("tshark", 0.2), "dual": ("tshark", 0.3)}
@@ -252,10 +251,7 @@ def independent(args: argparse.Namespace, repeat: int, audit: list[str], have: d
         for measures in cases.values():
             for m in measures:
                 run_once(m)
-    mode = "quick" if args.quick else "full"
-    print(f"# vrrpcap on independent captures ({mode}; {repeat} repetition(s); {time.time() - started:.0f} s)")
-    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
-    print()
+    heading("vrrpcap on independent captures", args, repeat, time.time() - started)
     rows = table(cases)
     print()
     print("| case | vrrpcap s | peer | peer s | vrrpcap / peer | goal | met |")
@@ -266,9 +262,8 @@ def independent(args: argparse.Namespace, repeat: int, audit: list[str], have: d
         theirs = peers[0] if peers else Measure("n/a", [])
         r = ratio(ours.median, theirs.median)
         ok = None if r is None else r <= goal
-        met = "n/a" if ok is None else ("yes" if ok else "NO")
         cells = [kind, fmt(ours.median, ".3f"), theirs.label, fmt(theirs.median, ".3f"), fmt(r, ".3f"), f"<= {goal}"]
-        print(f"| {' | '.join(cells)} | {met} |")
+        print(f"| {' | '.join(cells)} | {met(ok)} |")
         targets.append({"case": kind, "peer": theirs.label, "ratio": r, "goal": goal, "met": ok})
     out = args.data / f"results-independent{suffix}.json"
     out.write_text(json.dumps({"rows": rows, "targets": targets, "repeat": repeat}, indent=2))
@@ -288,8 +283,8 @@ def profile(path: Path, top: int = 12) -> None:
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
     print(f"\n# profile of the audit of {path.name} (cProfile, own time; the profiler's overhead inflates it)")
-    table = text.getvalue()
-    print(table[table.find("   ncalls") :].rstrip())  # without pstats' header lines
+    stats = text.getvalue()
+    print(stats[stats.find("   ncalls") :].rstrip())  # without pstats' header lines
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -298,6 +293,18 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
+
+
+def heading(title: str, args: argparse.Namespace, repeat: int, elapsed: float) -> None:
+    from vrrpcap.frames.reader import scanner
+
+    print(f"# {title} ({'quick' if args.quick else 'full'}; {repeat} repetition(s); {elapsed:.0f} s)")
+    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
+    print()
+
+
+def met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "NO")
 
 
 def table(cases: dict[str, list[Measure]]) -> list[dict[str, object]]:
@@ -326,11 +333,7 @@ def table(cases: dict[str, list[Measure]]) -> list[dict[str, object]]:
 
 
 def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespace, elapsed: float) -> None:
-    from vrrpcap.frames.reader import scanner
-
-    print(f"# vrrpcap benchmarks ({'quick' if args.quick else 'full'}; {repeat} repetition(s); {elapsed:.0f} s)")
-    print(f"# C scanner: {'yes' if scanner is not None else 'NO (pure Python)'}; cores: {os.cpu_count()}")
-    print()
+    heading("vrrpcap benchmarks", args, repeat, elapsed)
     rows = table(cases)
     print()
     print("| target | measured | met |")
@@ -338,8 +341,7 @@ def report(cases: dict[str, list[Measure]], repeat: int, args: argparse.Namespac
     targets = []
 
     def target(what: str, value: float | None, text: str, ok: bool | None) -> None:
-        met = "n/a" if ok is None else ("yes" if ok else "NO")
-        print(f"| {what} | {text} | {met} |")
+        print(f"| {what} | {text} | {met(ok)} |")
         targets.append({"target": what, "value": value, "met": ok})
 
     by = {(name, m.label): m for name, ms in cases.items() for m in ms}
