@@ -8,9 +8,11 @@ through pyshark, gives the records and the audit that vrrpcap's own reader gives
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 from tests.conftest import lab_captures
 from vrrpcap.decode import advert_to_dict
 from vrrpcap.frames import CaptureSet
+from vrrpcap.frames.tshark import TsharkReader
 from vrrpcap.pipeline import AdvertStream
 
 pytest.importorskip("pyshark", reason="pyshark is the tshark reader's library: pip install 'vrrpcap[tshark]'")
@@ -84,3 +87,46 @@ def test_audit_of_a_snoop_file_is_the_audit_of_its_pcap(editcap: str, tmp_path: 
     native, foreign = vrrpcap_json(str(path)), vrrpcap_json(str(snoop))
     assert foreign["summary"]["failovers"] == native["summary"]["failovers"] > 0
     assert without_inputs(foreign).replace(str(snoop), str(path)) == without_inputs(native)
+
+
+def tshark_child() -> int | None:
+    """The pid of this process's tshark child, if it has one."""
+    me = str(os.getpid())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat.split(") ", 1)
+        if name.endswith("(tshark") and rest.split()[1] == me:
+            return int(entry.name)
+    return None
+
+
+@pytest.mark.skipif(not CAPTURES, reason="no lab captures in pcaps/")
+def test_an_exit_status_reaped_elsewhere_loses_no_frame(editcap: str, tmp_path: Path) -> None:
+    """CI once failed here: asyncio's child watcher found tshark already reaped and reported exit 255.
+
+    The test reaps tshark itself once it has written everything, as a second reaper in the process
+    would; the file was read to its end, so the frames are all there and nothing is called damage.
+    """
+    path = next(p for p in CAPTURES if p.name == "v2-failover-kill.pcap")
+    snoop = tmp_path / "copy.snoop"
+    subprocess.run([editcap, "-F", "snoop", str(path), str(snoop)], check=True, timeout=60)
+    reader = TsharkReader(str(snoop))
+    frames = reader.scan_frames()
+    first = [next(frames)]
+    pid = tshark_child()
+    assert pid is not None, "pyshark runs tshark as a child"
+    deadline = time.monotonic() + 30  # tshark exits once its output is in the pipe or in pyshark's buffer
+    while not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
+        assert time.monotonic() < deadline, "tshark did not finish writing a small capture"
+        time.sleep(0.01)
+    os.waitpid(pid, 0)
+    got = first + list(frames)
+    undisturbed = list(TsharkReader(str(snoop)).scan_frames())
+    assert len(undisturbed) > 1
+    assert [(f.number, f.data) for f in got] == [(f.number, f.data) for f in undisturbed]
+    assert reader.damage is None

@@ -91,6 +91,21 @@ def link_of(protocols: str) -> int | None:
     return next((LINK_TYPES[name] for name in protocols.split(":") if name in LINK_TYPES), None)
 
 
+def damage_of(crash: str, read_to_the_end: bool) -> str | None:
+    """What pyshark's "TShark seems to have crashed" means for the file, or None when it does not.
+
+    tshark says why it stopped on stderr ("tshark: The file ... appears to have been cut short").
+    Exit status 255 with no such line after the whole output was read is asyncio's stand-in for a
+    status it could not collect (its child watcher found the process already reaped), not a crash.
+    """
+    said = [line for line in crash.splitlines() if line.startswith("Last error line") and "tshark: " in line]
+    if said:
+        return said[0].split("tshark: ", 1)[-1]
+    if read_to_the_end and "(retcode: 255)" in crash:
+        return None
+    return "tshark stopped reading"
+
+
 class TsharkReader(CaptureReader):
     """One capture file read by Wireshark: the frames that may carry VRRP, with their file numbers."""
 
@@ -146,16 +161,21 @@ class TsharkReader(CaptureReader):
             keep_packets=False,
             custom_parameters=["-j", "frame"],  # only the frame's fields and bytes in tshark's JSON
         )
+        crash = pyshark.capture.capture.TSharkCrashException
         try:
             for packet in capture:
                 frame = self._frame(packet)
                 if frame is not None:
                     yield frame
-        except pyshark.capture.capture.TSharkCrashException as exc:
-            lines = [line for line in str(exc).splitlines() if line.startswith("Last error line")]
-            self.damage = lines[0].split("tshark: ", 1)[-1] if lines else "tshark stopped reading"
+        except crash as exc:
+            self.damage = damage_of(str(exc), getattr(capture, "_eof_reached", False))
         finally:
-            capture.close()
+            try:
+                capture.close()
+            except crash as exc:
+                self.damage = self.damage or damage_of(str(exc), getattr(capture, "_eof_reached", False))
+                # pyshark forgets the process only when close succeeds; its __del__ would raise again.
+                capture._running_processes.clear()
             info = self._info
             self.frames, self.first_time, self.last_time, self._done = info.frames, info.first_time, info.last_time, 1
             if self.progress is not None:
