@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 
 import vrrpcap.folding as folding_module
 import vrrpcap.frames.reader as capture_module
-from benchmarks.generate import dense_adverts, mixed_packets, write_pcap, write_pcapng
+from benchmarks.generate import dense_adverts, dual_adverts, mixed_packets, write_pcap, write_pcapng
 from tests.conftest import lab_captures, public_captures
 from tests.support import Record, ones_complement_checksum, pcap_bytes, with_checksum, write
 from vrrpcap.analysis import Engine, Options
+from vrrpcap.analysis.detectors.overlap import Overlap
 from vrrpcap.analysis.detectors.timing import MissedAdverts
 from vrrpcap.frames import CaptureSet
 from vrrpcap.pipeline import AdvertStream, Pipeline
@@ -124,7 +125,15 @@ def engine_state(engine: Engine) -> list[Any]:
         ((r.segment, r.address, dst), s.last_time, s.last_id, s.pairs, s.steps_of_one)
         for (r, dst), s in timing._streams.items()
     )
-    return [routers, streams, engine.now]
+    overlap = next(d for d in engine.detectors if isinstance(d, Overlap))
+    episodes = sorted(
+        (
+            *(vr.id, e.start, e.last, sorted(e.routers), e.crowded, e.lower_adverts, e.answered, e.off_phase),
+            *(e.pending, e.high_last, None if e.high is None else e.high.address, len(e.evidence)),
+        )
+        for vr, e in overlap._open.items()
+    )
+    return [routers, streams, episodes, engine.now]
 
 
 def audit(paths: list[str], kind: str, options: Options | None = None) -> tuple[dict[str, Any], list[Any], int]:
@@ -200,6 +209,21 @@ def test_dense_and_mixed_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert_folds_agree([str(mixed)], monkeypatch)
 
 
+def test_dual_master_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every virtual router a split brain (neither hears the other, the higher answering the lower,
+    interval mismatches, ties): both masters' repeats are counted as pairs, with the same report,
+    direction counts and episode state as the reference."""
+    path = tmp_path / "dual.pcap"
+    write_pcap(path, dual_adverts(12_000, vr_count=40))
+    report, folded = assert_folds_agree([str(path)], monkeypatch)
+    assert paired_adverts(str(path)) == folded  # every repeat folded is a pair's
+    splits = [f for f in report["findings"] if f["code"] == "VRRP-SPLIT-BRAIN"]
+    assert len(splits) == 40
+    assert {f["direction"] for f in splits} > {"neither hears the other"}
+    assert any(f["code"] == "VRRP-PRIORITY-TIE" for f in report["findings"])
+    assert folded > 12_000 * 0.6
+
+
 def test_folds_across_scan_windows_and_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "dense.pcap"
     write_pcap(path, dense_adverts(4 * folding_module.BATCH, vr_count=30))
@@ -257,6 +281,60 @@ def test_another_routers_deadline_inside_a_fold(tmp_path: Path, monkeypatch: pyt
     report, folded = assert_folds_agree([path], monkeypatch)
     assert folded > 200
     assert any(f["code"] == "VRRP-FAILOVER" for f in report["findings"])
+
+
+def paired_adverts(path: str) -> int:
+    """How many adverts the folded audit of ``path`` counted as a pair's (`Engine.feed_pair`)."""
+    pipeline = Pipeline()
+    paired = 0
+    feed_pair = pipeline.engine.feed_pair
+
+    def counting(pair: Any) -> None:
+        nonlocal paired
+        paired += pair.adverts
+        feed_pair(pair)
+
+    pipeline.engine.feed_pair = counting  # type: ignore[method-assign]
+    with CaptureSet([path]) as captures:
+        pipeline.run(AdvertStream(captures))
+    return paired
+
+
+def split_brain(high_priority: int = 200) -> tuple[Stream, Stream]:
+    return Stream("192.0.2.2", vrid=5, priority=high_priority), Stream("192.0.2.3", vrid=5, priority=100)
+
+
+def test_pair_edges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A split brain counted as a pair, at the pair's edges: the lower overdue but back before its
+    Master_Down_Interval (the higher's repeats meanwhile end the episode), the lower silent for longer,
+    the higher losing adverts, the higher answering the lower, a third master joining, and the last
+    frame of the capture earlier than the other master's latest."""
+    high, low = split_brain()
+    records = high.beats(BASE_NS, 40) + high.beats(BASE_NS + 44 * SECOND, 20)  # 4 s lost at 40 s
+    # From 64 s the higher hears the lower: it answers each advert at once, off its own phase.
+    records += [high.at(BASE_NS + k * SECOND + 400_500_000) for k in range(64, 84)]
+    records += high.beats(BASE_NS + 64 * SECOND, 20)
+    records += high.beats(BASE_NS + 84 * SECOND, 6)
+    # Paired once the episode's evidence is full (40 adverts, about 20 s).
+    records += low.beats(BASE_NS + 400_000_000, 30)  # until 29.4 s; overdue at 30.9, back at 31.9
+    records += low.beats(BASE_NS + 31_900_000_000, 5)  # until 35.9 s; silent until 40.4 s
+    records += low.beats(BASE_NS + 40_400_000_000, 50)  # until 89.4 s
+    records += Stream("192.0.2.4", vrid=5, priority=150).beats(BASE_NS + 80_700_000_000, 5)
+    back_in_time = high.at(BASE_NS + 89_200_000_000)  # the capture's last frame, before the lower's 89.4 s
+    path = capture(tmp_path, "pair-edges.pcap", [*sorted(records, key=lambda r: r.time_ns), back_in_time], order=False)
+    report, _ = assert_folds_agree([path], monkeypatch)
+    assert paired_adverts(path) > 30
+    assert sum(f["code"] == "VRRP-SPLIT-BRAIN" for f in report["findings"]) >= 2
+
+
+def test_pair_tie_and_interval_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    high, low = split_brain(high_priority=100)  # a tie, decided by the higher address
+    records = high.beats(BASE_NS, 80) + [low.at(BASE_NS + 300_000_000 + 2 * k * SECOND, interval=2) for k in range(40)]
+    path = capture(tmp_path, "pair-tie.pcap", records)
+    report, _ = assert_folds_agree([path], monkeypatch)
+    assert paired_adverts(path) > 60
+    tie = next(f for f in report["findings"] if f["code"] == "VRRP-PRIORITY-TIE")
+    assert tie["count"] == 79 + 40  # every advert from the lower's first on (the higher's first came alone)
 
 
 def test_content_changes_inside_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,13 @@
  * IPv4 identification and header checksum taken as zero when the frame is Ethernet (at most one VLAN
  * tag) carrying an IPv4 header of at least 20 bytes, plus the link type and the interface.
  * Comparisons of times are the engine's own (t - last <= limit; last + mdi < t), in IEEE doubles.
+ *
+ * Two masters of one virtual router at once (a split brain) are registered as a pair (pair()): a frame
+ * of either is counted only while the other is still active (its latest advert no older than its
+ * limit) and time does not go backwards across the two, and the pair keeps what the overlap detector
+ * (analysis/detectors/overlap.py) reads of each advert in turn: which of the two advertised last and
+ * the other's latest time (the episode's end), the lower's adverts, the higher's answers to them
+ * within ANSWER_WINDOW and how many of those came off its own phase (claims.off_phase).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -45,7 +52,23 @@ typedef struct {
     long long count, last_frame, pairs, steps;
     double first_time;
     PyObject *last_file; /* owned while count > 0 */
+    int pair;            /* its pair's index; -1: none */
+    int member;          /* in its pair: 0 the lower, 1 the higher */
 } Entry;
+
+typedef struct {
+    int used;
+    int next_free;
+    int slot[2]; /* the lower's and the higher's entries */
+    int counting; /* the episode tells a direction: count the lower's adverts and their answers */
+    double answer_window, high_interval;
+    double pending;   /* the lower's latest advert not answered yet; NAN: none */
+    double high_last; /* the higher's previous advert; NAN: none */
+    int latest;       /* the member whose advert is the latest */
+    double latest_time, second; /* its time, and the other's latest (the episode's last) */
+    /* counted since the last take_pair */
+    long long adverts, lower, answered, off_phase;
+} Pair;
 
 typedef struct {
     PyObject_HEAD Entry *entries;
@@ -55,6 +78,9 @@ typedef struct {
     int mask;     /* buckets - 1 (a power of two) */
     int live;
     double bound; /* never later than the earliest deadline of a live entry */
+    Pair *pairs;
+    int pair_capacity;
+    int pair_free; /* -1: none */
 } Folder;
 
 static inline unsigned be16(const unsigned char *p) { return ((unsigned)p[0] << 8) | (unsigned)p[1]; }
@@ -154,6 +180,7 @@ static PyObject *Folder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
     if (f == NULL)
         return NULL;
     f->free = -1;
+    f->pair_free = -1;
     f->bound = INFINITY;
     if (grow(f) < 0) {
         Py_DECREF(f);
@@ -175,6 +202,7 @@ static void Folder_dealloc(Folder *f) {
             clear_entry(&f->entries[i]);
     PyMem_Free(f->entries);
     PyMem_Free(f->buckets);
+    PyMem_Free(f->pairs);
     Py_TYPE(f)->tp_free((PyObject *)f);
 }
 
@@ -237,6 +265,7 @@ static PyObject *Folder_add(Folder *f, PyObject *args) {
     f->free = e->next;
     memset(e, 0, sizeof *e);
     e->used = 1;
+    e->pair = -1;
     e->hash = content_hash(linktype, d, n, masked);
     Py_INCREF(key);
     e->key = key;
@@ -268,6 +297,10 @@ static PyObject *Folder_remove(Folder *f, PyObject *arg) {
     Entry *e = slot_entry(f, slot);
     if (e == NULL)
         return NULL;
+    if (e->pair >= 0) {
+        PyErr_SetString(PyExc_ValueError, "a slot of a pair: unpair it first");
+        return NULL;
+    }
     PyObject *out = take_entry(e);
     if (out == NULL)
         return NULL;
@@ -329,12 +362,176 @@ static PyObject *Folder_expired(Folder *f, PyObject *arg) {
     return out;
 }
 
+/* claims.off_phase: not within the answer window of a whole number of intervals after the previous advert. */
+static int off_phase(double t, double previous, double interval, double window) {
+    if (isnan(previous))
+        return 1;
+    double beats = (t - previous) / interval;
+    return fabs(beats - nearbyint(beats)) * interval > window;
+}
+
+/* An advert of one member at t, as the overlap detector's O(1) path reads it (_Episode.count). */
+static void pair_count(Pair *p, int member, double t) {
+    p->adverts++;
+    if (member != p->latest) {
+        p->second = p->latest_time;
+        p->latest = member;
+    }
+    p->latest_time = t;
+    if (!p->counting)
+        return;
+    if (member == 0) {
+        p->lower++;
+        p->pending = t;
+        return;
+    }
+    if (!isnan(p->pending) && 0 <= t - p->pending && t - p->pending <= p->answer_window) {
+        p->answered++;
+        p->off_phase += off_phase(t, p->high_last, p->high_interval, p->answer_window);
+        p->pending = NAN;
+    }
+    p->high_last = t;
+}
+
+static PyObject *optional(double value) {
+    if (isnan(value))
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble(value);
+}
+
+static int optional_arg(PyObject *value, double *out) {
+    if (value == Py_None) {
+        *out = NAN;
+        return 0;
+    }
+    *out = PyFloat_AsDouble(value);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+PyDoc_STRVAR(pair_doc,
+             "pair(lower, higher, counting, answer_window, high_interval, pending, high_last, latest, latest_time, "
+             "second)\n--\n\n"
+             "Link two registered slots, the overlap episode's lower and higher master, into a pair with the "
+             "episode's state: pending and high_last (None: none), latest (0 the lower, 1 the higher advertised "
+             "last), latest_time and second (the other's latest time). Returns the pair's index.");
+
+static PyObject *Folder_pair(Folder *f, PyObject *args) {
+    int slots[2], counting, latest;
+    double window, interval, pending, high_last, latest_time, second;
+    PyObject *pending_obj, *high_last_obj;
+    if (!PyArg_ParseTuple(args, "iipddOOidd", &slots[0], &slots[1], &counting, &window, &interval, &pending_obj,
+                          &high_last_obj, &latest, &latest_time, &second))
+        return NULL;
+    if (optional_arg(pending_obj, &pending) < 0 || optional_arg(high_last_obj, &high_last) < 0)
+        return NULL;
+    for (int m = 0; m < 2; m++) {
+        Entry *e = slot_entry(f, slots[m]);
+        if (e == NULL)
+            return NULL;
+        if (e->pair >= 0) {
+            PyErr_SetString(PyExc_ValueError, "a slot is in a pair already");
+            return NULL;
+        }
+    }
+    if (slots[0] == slots[1] || (latest != 0 && latest != 1)) {
+        PyErr_SetString(PyExc_ValueError, "two slots, and latest 0 or 1");
+        return NULL;
+    }
+    if (f->pair_free < 0) {
+        int capacity = f->pair_capacity ? f->pair_capacity * 2 : 16;
+        Pair *pairs = PyMem_Realloc(f->pairs, sizeof(Pair) * (size_t)capacity);
+        if (pairs == NULL)
+            return PyErr_NoMemory();
+        memset(pairs + f->pair_capacity, 0, sizeof(Pair) * (size_t)(capacity - f->pair_capacity));
+        for (int i = f->pair_capacity; i < capacity; i++)
+            pairs[i].next_free = i + 1 < capacity ? i + 1 : -1;
+        f->pair_free = f->pair_capacity;
+        f->pairs = pairs;
+        f->pair_capacity = capacity;
+    }
+    int index = f->pair_free;
+    Pair *p = &f->pairs[index];
+    f->pair_free = p->next_free;
+    memset(p, 0, sizeof *p);
+    p->used = 1;
+    p->slot[0] = slots[0];
+    p->slot[1] = slots[1];
+    p->counting = counting;
+    p->answer_window = window;
+    p->high_interval = interval;
+    p->pending = pending;
+    p->high_last = high_last;
+    p->latest = latest;
+    p->latest_time = latest_time;
+    p->second = second;
+    for (int m = 0; m < 2; m++) {
+        f->entries[slots[m]].pair = index;
+        f->entries[slots[m]].member = m;
+    }
+    return PyLong_FromLong(index);
+}
+
+static Pair *pair_of(Folder *f, PyObject *arg) {
+    int index = (int)PyLong_AsLong(arg);
+    if (index == -1 && PyErr_Occurred())
+        return NULL;
+    if (index < 0 || index >= f->pair_capacity || !f->pairs[index].used) {
+        PyErr_SetString(PyExc_KeyError, "no such pair");
+        return NULL;
+    }
+    return &f->pairs[index];
+}
+
+/* (adverts, lower, answered, off_phase, pending, high_last, latest, latest_time, second); the counts start
+ * again from zero. */
+static PyObject *take_pair(Pair *p) {
+    PyObject *pending = optional(p->pending), *high_last = pending ? optional(p->high_last) : NULL;
+    if (high_last == NULL) {
+        Py_XDECREF(pending);
+        return NULL;
+    }
+    PyObject *out = Py_BuildValue("(LLLLNNidd)", p->adverts, p->lower, p->answered, p->off_phase, pending, high_last,
+                                  p->latest, p->latest_time, p->second);
+    if (out != NULL)
+        p->adverts = p->lower = p->answered = p->off_phase = 0;
+    return out;
+}
+
+PyDoc_STRVAR(take_pair_doc, "take_pair(index)\n--\n\n(adverts, lower, answered, off_phase, pending, high_last, "
+                            "latest, latest_time, second) of the pair: what was counted since the last take, "
+                            "and its state now; the counts start again from zero.");
+
+static PyObject *Folder_take_pair(Folder *f, PyObject *arg) {
+    Pair *p = pair_of(f, arg);
+    return p == NULL ? NULL : take_pair(p);
+}
+
+PyDoc_STRVAR(unpair_doc, "unpair(index)\n--\n\nUnlink a pair (its slots stay registered); returns what "
+                         "take_pair(index) would.");
+
+static PyObject *Folder_unpair(Folder *f, PyObject *arg) {
+    Pair *p = pair_of(f, arg);
+    if (p == NULL)
+        return NULL;
+    PyObject *out = take_pair(p);
+    if (out == NULL)
+        return NULL;
+    int index = (int)(p - f->pairs);
+    for (int m = 0; m < 2; m++)
+        f->entries[p->slot[m]].pair = -1;
+    p->used = 0;
+    p->next_free = f->pair_free;
+    f->pair_free = index;
+    return out;
+}
+
 PyDoc_STRVAR(fold_doc,
              "fold(frames, start, horizon)\n--\n\n"
              "Count the frames of frames[start:] (a list of vrrpcap.frames.Frame) that repeat a registered content, "
              "up to the first that does not; returns (index, counted, reason, latest): the frame it stopped at "
              "(len(frames) at the end), how many it counted (all of one file: frames[start]'s), why it stopped "
-             "(0 end, 1 not a registered content, 2 a gap beyond the limit or time going backwards, 3 the horizon "
+             "(0 end, 1 not a registered content, 2 a gap beyond the limit or time going backwards, or its pair's other "
+             "master no longer active, 3 the horizon "
              "ran out before the frame, 4 a registered router's deadline did, 5 another file's frame) and the "
              "latest time counted (None when none was).");
 
@@ -407,6 +604,15 @@ static PyObject *Folder_fold(Folder *f, PyObject *args) {
             reason = GAP;
             break;
         }
+        Pair *p = NULL;
+        if (e->pair >= 0) { /* the set of masters holds: the other still active, time not going back */
+            p = &f->pairs[e->pair];
+            Entry *other = &f->entries[p->slot[1 - e->member]];
+            if (t < p->latest_time || t - other->last_time > other->limit) {
+                reason = GAP;
+                break;
+            }
+        }
         long long number = PyLong_AsLongLong(PyTuple_GET_ITEM(frame, 1));
         if (number == -1 && PyErr_Occurred()) {
             PyErr_Clear();
@@ -429,6 +635,8 @@ static PyObject *Folder_fold(Folder *f, PyObject *args) {
             Py_INCREF(this_file);
             Py_XSETREF(e->last_file, this_file);
         }
+        if (p != NULL)
+            pair_count(p, e->member, t);
         file = this_file;
         counted++;
         if (t > latest)
@@ -450,6 +658,9 @@ static PyMethodDef Folder_methods[] = {
     {"expired", (PyCFunction)Folder_expired, METH_O, expired_doc},
     {"fold", (PyCFunction)Folder_fold, METH_VARARGS, fold_doc},
     {"live", (PyCFunction)Folder_live, METH_NOARGS, live_doc},
+    {"pair", (PyCFunction)Folder_pair, METH_VARARGS, pair_doc},
+    {"take_pair", (PyCFunction)Folder_take_pair, METH_O, take_pair_doc},
+    {"unpair", (PyCFunction)Folder_unpair, METH_O, unpair_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,6 +18,12 @@ Registered routers' deadlines are watched by the folder (`Mastership.hold`), and
 folder stops at comes before all of them, so no run of a registered router can end unseen. After an
 advert of a virtual router its routers' registrations are dropped (a new run, a claim or an overlap may
 have begun), and after a change of its segment's groups all of the segment's.
+
+Two masters at once (a split brain) are registered together or not at all. The first one offered
+waits (unregistered) for its partner's offer; when that comes and the first one's offer still holds
+(`Engine.still`), both are registered and linked as a pair with the overlap episode's state
+(`Engine.pairing`). The folder then counts either master's repeats only while the other is active,
+and the pair's counts go back with theirs (`Engine.feed_pair`). Releasing one releases both.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from vrrpcap.analysis import Engine
 from vrrpcap.analysis.identity import Segment, segment_of
-from vrrpcap.analysis.repeats import Offer, Repeats
-from vrrpcap.analysis.state import Router
+from vrrpcap.analysis.repeats import Offer, PairRepeats, PairStart, Repeats
+from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.decode import CachingDecoder
 from vrrpcap.frames import Frame
 
@@ -66,6 +72,8 @@ class FoldedFeed:
         self._held: dict[Router, tuple[int, Offer]] = {}  # registered routers: their slot and offer
         self._by_segment: dict[Segment, set[Router]] = {}
         self._by_slot: dict[int, Router] = {}
+        self._pairs: dict[Router, tuple[int, PairStart]] = {}  # a paired router: its pair's index and start
+        self._waiting: dict[VirtualRouter, tuple[Offer, Frame]] = {}  # an offer waiting for its partner's
 
     def run(self, stream: AdvertStream) -> None:
         fold = self.folder.fold
@@ -93,12 +101,13 @@ class FoldedFeed:
                     # A registered router's run ends before this frame: back to the heap with it (fed
                     # first); the next fold stops at the horizon that is now its deadline.
                     for slot in self.folder.expired(t):
-                        self._release(self._by_slot[slot])
+                        if slot in self._by_slot:  # not released with its pair's other slot
+                            self._release(self._by_slot[slot])
                     continue
                 self._one(batch[i], stream)
                 i += 1
-        for router in list(self._held):
-            self._release(router)
+        while self._held:
+            self._release(next(iter(self._held)))
 
     def _one(self, frame: Frame, stream: AdvertStream) -> None:
         """A frame the folder does not count: decoded and fed as the ordinary pipeline feeds it."""
@@ -129,18 +138,53 @@ class FoldedFeed:
             home = None if sender is None else sender.home
             changed = version is None or placement.version(segment) != version
             for router in [r for r in held if changed or r.home is home]:
-                self._release(router)
+                if router in self._held:  # not released with its pair's other master
+                    self._release(router)
         offer = engine.offer(advert)
-        if offer is not None:
+        if offer is None:
+            return
+        if offer.partner is None:
             self._hold(offer, frame)
+            return
+        waiting = self._waiting.pop(offer.vr, None)
+        if (
+            waiting is None
+            or waiting[0].router is not offer.partner
+            or not engine.still(waiting[0])
+            or not self._hold_pair((offer, frame), waiting)
+        ):
+            self._waiting[offer.vr] = (offer, frame)
 
-    def _hold(self, offer: Offer, frame: Frame) -> None:
+    def _hold_pair(self, one: tuple[Offer, Frame], other: tuple[Offer, Frame]) -> bool:
+        """Register two partners' contents and link them as a pair, or neither (False)."""
+        start = self.engine.pairing(one[0].vr)
+        keys = [self.decode.fold_key(frame) for _, frame in (one, other)]
+        if start is None or None in keys:
+            return False
+        slots = {offer.router: self._hold(offer, frame) for offer, frame in (one, other)}
+        index = self.folder.pair(
+            slots[start.low],
+            slots[start.high],
+            start.counting,
+            start.answer_window,
+            start.high_interval,
+            start.pending,
+            start.high_last,
+            0 if start.latest is start.low else 1,
+            start.latest_time,
+            start.second,
+        )
+        for router in slots:
+            self._pairs[router] = (index, start)
+        return True
+
+    def _hold(self, offer: Offer, frame: Frame) -> int | None:
         key = self.decode.fold_key(frame)
         if key is None:
-            return
+            return None
         linktype, interface, content, ip, template_id = key
         a, router = offer.advert, offer.router
-        slot = self.folder.add(
+        slot: int = self.folder.add(
             linktype,
             interface,
             content,
@@ -155,18 +199,51 @@ class FoldedFeed:
         self._by_segment.setdefault(router.segment, set()).add(router)
         self._by_slot[slot] = router
         self.engine.mastership.hold(router)
+        return slot
 
     def _feed(self, router: Router) -> None:
+        paired = self._pairs.get(router)
+        if paired is None:
+            self._feed_one(router)
+            return
+        index, start = paired
+        self._feed_one(start.low)
+        self._feed_one(start.high)
+        self._feed_pair(start, self.folder.take_pair(index))
+
+    def _feed_one(self, router: Router) -> None:
         slot, offer = self._held[router]
         taken = self.folder.take(slot)
         if taken is not None:
             self.engine.feed_repeats(offer, Repeats(*taken))
+
+    def _feed_pair(self, start: PairStart, taken: tuple[Any, ...]) -> None:
+        adverts, lower, answered, off_phase, pending, high_last, latest, latest_time, second = taken
+        if adverts:
+            pair = PairRepeats(
+                start, adverts, lower, answered, off_phase, pending, high_last,
+                start.high if latest else start.low, latest_time, second,
+            )  # fmt: skip
+            self.engine.feed_pair(pair)
 
     def _feed_all(self) -> None:
         for router in self._held:
             self._feed(router)
 
     def _release(self, router: Router) -> None:
+        paired = self._pairs.get(router)
+        if paired is None:
+            self._release_one(router)
+            return
+        index, start = paired
+        self._feed_one(start.low)
+        self._feed_one(start.high)
+        self._feed_pair(start, self.folder.unpair(index))
+        for member in (start.low, start.high):
+            del self._pairs[member]
+            self._release_one(member)
+
+    def _release_one(self, router: Router) -> None:
         slot, offer = self._held.pop(router)
         taken = self.folder.remove(slot)
         if taken is not None:

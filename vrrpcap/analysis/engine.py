@@ -24,7 +24,7 @@ from vrrpcap.analysis.identity import Segment, quoted_segment, segment_of
 from vrrpcap.analysis.mastership import Mastership
 from vrrpcap.analysis.options import Options
 from vrrpcap.analysis.placement import Placement, SegmentIndex
-from vrrpcap.analysis.repeats import Offer, Repeats
+from vrrpcap.analysis.repeats import Offer, PairRepeats, PairStart, Repeats
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.summary import Summarizer
 from vrrpcap.analysis.vantage import VantageMiss
@@ -80,6 +80,8 @@ class Engine:
             d.foldable for d in self.detectors if _overrides(d, "advert") or _overrides(d, "after")
         )
         self._on_folded = _hooks(self.detectors, "folded")
+        self._on_pairing = _hooks(self.detectors, "pairing")
+        self._on_folded_pair = _hooks(self.detectors, "folded_pair")
         self._memo: dict[tuple[Any, ...], _Memo] = {}
         self._fed: tuple[Advert, _Memo] | None = None  # the latest advert placed, and its memo
         self._summarizer = Summarizer()
@@ -153,15 +155,41 @@ class Engine:
         """Right after feed(advert): may its repeats be fed as one `Repeats`? Only when a repeat would
         change nothing but counters and times: the content's placement and verdicts cached and current,
         the router's open run extended by it, a non-zero priority it already has, content findings whose
-        evidence is full, and every detector with per-advert hooks agreeing (`Detector.foldable`)."""
+        evidence is full, and every detector with per-advert hooks agreeing (`Detector.foldable`). With
+        another master active (a split brain), the offer names it: the two are counted as a pair."""
         fed = self._fed
         if not self.caching or advert.kind != "advert" or not advert.priority or fed is None or fed[0] is not advert:
             return None
         vr, router, index, version, verdicts, profile = fed[1]
-        if vr.open_runs >= 2:
-            return None  # two masters at once: Overlap.foldable refuses, the cheapest test first
+        return self._offer(advert, vr, router, index, version, tuple(code for code, _ in verdicts), profile)
+
+    def still(self, offer: Offer) -> bool:
+        """An offer made earlier, its router not fed since: would it be made now, after other adverts of
+        its virtual router (its partner's) were fed?"""
+        again = self._offer(
+            offer.advert, offer.vr, offer.router, offer.index, offer.version, offer.verdict_codes, offer.profile
+        )
+        return again is not None and again.partner is offer.partner
+
+    def _offer(
+        self,
+        advert: Advert,
+        vr: VirtualRouter,
+        router: Router,
+        index: SegmentIndex,
+        version: int,
+        codes: tuple[str, ...],
+        profile: object,
+    ) -> Offer | None:
         if profile is None:
             return None  # its content is not cached: a repeat would be placed again
+        partner = None
+        if vr.open_runs >= 2:  # another master may be active: the only one, or no offer
+            now = self.now if self.now is not None else advert.time
+            others = vr.active(now, self.options.missed_factor, but=router)
+            if len(others) != 1:
+                return None
+            partner = others[0]
         run = router.run
         if index.version != version or router.home is not vr or router.profile is not profile:
             return None
@@ -170,7 +198,7 @@ class Engine:
         if router.last_priority != advert.priority or run.priorities[-1] != advert.priority:
             return None
         entries = []
-        for code, _ in verdicts:
+        for code in codes:
             entry = self.book.get((code, vr.id, advert.src))
             if entry is None or len(entry.evidence) < MAX_EVIDENCE:
                 return None  # each repeat would still add evidence
@@ -178,7 +206,18 @@ class Engine:
         if not all(foldable(vr, router, advert) for foldable in self._on_foldable):
             return None
         limit = router.interval * self.options.missed_factor
-        return Offer(advert, vr, router, limit, router.mdi, tuple(entries))
+        return Offer(advert, vr, router, limit, router.mdi, tuple(entries), partner, index, version, profile, codes)
+
+    def pairing(self, vr: VirtualRouter) -> PairStart | None:
+        """Two masters offered as partners: the state their repeats, counted together, start from
+        (the overlap detector's episode), or None when they may not be counted together."""
+        starts = [pairing(vr) for pairing in self._on_pairing]
+        return starts[0] if len(starts) == 1 else None
+
+    def feed_pair(self, pair: PairRepeats) -> None:
+        """What the pair's repeats (fed by feed_repeats, master by master) did to what reads their order."""
+        for hook in self._on_folded_pair:
+            hook(pair.start.vr, pair)
 
     def feed_repeats(self, offer: Offer, repeats: Repeats) -> None:
         """``repeats.count`` repeats of ``offer.advert``, as `Offer` allows them: what as many calls of

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vrrpcap.analysis.book import FindingBook
 from vrrpcap.analysis.identity import Segment
 from vrrpcap.analysis.options import Options
-from vrrpcap.analysis.repeats import Repeats
+from vrrpcap.analysis.repeats import PairRepeats, PairStart, Repeats
 from vrrpcap.analysis.state import Router, VirtualRouter
 from vrrpcap.analysis.vantage import VantageMiss
 from vrrpcap.decode import Advert
@@ -57,6 +57,14 @@ class Detector:
 
     def folded(self, vr: VirtualRouter, router: Router, a: Advert, repeats: Repeats) -> None:
         """Repeats of ``a`` that `foldable` allowed, all at once (vrrpcap/analysis/repeats.py)."""
+
+    def pairing(self, vr: VirtualRouter) -> PairStart | None:
+        """Two masters of ``vr`` offered as partners (`foldable` said yes to each): what their repeats,
+        counted together, must keep of their order. Only the detector that reads the order says it."""
+        return None
+
+    def folded_pair(self, vr: VirtualRouter, pair: PairRepeats) -> None:  # vr: pair.start.vr
+        """A pair's repeats (each master's fed to `folded` first): what they did to `pairing`'s state."""
 
     def malformed(self, a: Advert) -> None:
         """A protocol-112 packet that could not be decoded completely."""

@@ -16,6 +16,10 @@ last full look (``_Masters``) and updates what they give incrementally (the seco
 direction counts); anything that could change the set or what it gives (a run opening or closing, a
 router joining or leaving the virtual router, a master's priority or interval changing, a master
 overdue, time going backwards) takes the full look again, which is the rule itself.
+
+Past the settle window, with its evidence full, a two-master episode whose set holds lets the file
+pipeline count both masters' repeats together (`pairing`): vrrpcap/_fold.c then does this O(1) step
+for each of them, and `folded_pair` takes what it counted.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from vrrpcap.analysis.book import Entry, FindingBook
 from vrrpcap.analysis.detectors.base import Detector
 from vrrpcap.analysis.detectors.claims import ANSWER_WINDOW, off_phase
 from vrrpcap.analysis.options import Options, ip_key
+from vrrpcap.analysis.repeats import PairRepeats, PairStart
 from vrrpcap.analysis.state import Router, Run, VirtualRouter
 from vrrpcap.decode import Advert
 from vrrpcap.findings import CODES, MAX_EVIDENCE, Evidence, Finding, Hearing
@@ -217,9 +222,87 @@ class Overlap(Detector):
         self.book.announce(split)
 
     def foldable(self, vr: VirtualRouter, router: Router, a: Advert) -> bool:
-        # One open run and no episode: `after` returns at once (the engine keeps a repeat from folding
-        # once another run opens, so this holds for every repeat folded).
-        return vr.open_runs < 2 and vr not in self._open
+        # One open run and no episode: `after` returns at once (a repeat folds alone only while no other
+        # master is active, so this holds for every repeat folded). An episode: the pair's rule.
+        episode = self._open.get(vr)
+        if episode is None:
+            return vr.open_runs < 2
+        pair = self._pair(vr, episode)
+        return pair is not None and router in pair
+
+    def _pair(self, vr: VirtualRouter, episode: _Episode) -> tuple[Router, Router] | None:
+        """The two masters (lower, higher) whose repeats may be counted together: the set of the last
+        full look holds as it is, with nothing left that an advert would still add (the split brain told,
+        evidence full, a tie's too) but counts, times and the direction's counts."""
+        masters = episode.masters
+        if (
+            masters is None
+            or len(masters.masters) != 2
+            or not episode.reported
+            or len(episode.evidence) < MAX_EVIDENCE
+            or vr.changes != masters.changes
+            or masters.now != masters.latest_time
+        ):
+            return None
+        for m in masters.masters.values():
+            r = m.router
+            if (
+                r.run is not m.run
+                or r.last_priority != m.priority
+                or r.interval != m.interval
+                or r.carp_rank != m.carp_rank
+                or masters.now - m.run.last > m.limit
+            ):
+                return None
+        if masters.tie:
+            tie = self.book.get(("VRRP-PRIORITY-TIE", vr.id, ""))
+            if tie is None or len(tie.evidence) < MAX_EVIDENCE or not isinstance(tie.detail, _Tie):
+                return None
+            if not episode.routers <= tie.detail.routers:
+                return None
+        if not episode.crowded and episode.low is not None and episode.high is not None:
+            return episode.low, episode.high
+        low, high = sorted(masters.masters, key=Router.rank)
+        return low, high
+
+    def pairing(self, vr: VirtualRouter) -> PairStart | None:
+        episode = self._open.get(vr)
+        pair = None if episode is None else self._pair(vr, episode)
+        if episode is None or pair is None or episode.masters is None:
+            return None
+        low, high = pair
+        masters = episode.masters
+        return PairStart(
+            vr,
+            low,
+            high,
+            not episode.crowded,
+            ANSWER_WINDOW,
+            high.interval,
+            episode.pending,
+            episode.high_last,
+            masters.latest,
+            masters.latest_time,
+            episode.last,
+        )
+
+    def folded_pair(self, vr: VirtualRouter, pair: PairRepeats) -> None:
+        episode = self._open[vr]
+        masters = episode.masters
+        assert masters is not None
+        episode.last = pair.second
+        masters.latest = pair.latest
+        masters.latest_time = masters.now = pair.latest_time
+        if pair.start.counting:
+            episode.lower_adverts += pair.lower
+            episode.answered += pair.answered
+            episode.off_phase += pair.off_phase
+            episode.pending, episode.high_last = pair.pending, pair.high_last
+        if masters.tie:  # as many sightings of the tie as adverts, the latest the pair's latest
+            tie = self.book.get(("VRRP-PRIORITY-TIE", vr.id, ""))
+            assert tie is not None
+            tie.count += pair.adverts
+            tie.last = max(tie.last, pair.latest_time)
 
 
 def _describe_tie(entry: Entry[_Tie]) -> Finding:
