@@ -159,7 +159,7 @@ class FoldedFeed:
         """Register two partners' contents and link them as a pair, or neither (False)."""
         start = self.engine.pairing(one[0].vr)
         keys = [self.decode.fold_key(frame) for _, frame in (one, other)]
-        if start is None or None in keys:
+        if start is None or None in keys or {start.low, start.high} != {one[0].router, other[0].router}:
             return False
         slots = {offer.router: self._hold(offer, frame) for offer, frame in (one, other)}
         index = self.folder.pair(
