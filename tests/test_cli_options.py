@@ -173,6 +173,23 @@ def test_usage_errors_show_the_same_usage_line() -> None:
     assert done.stderr.splitlines()[0] == "Usage: vrrpcap audit [OPTIONS] [FILE...]"
 
 
+ALONE = [[command, *rest] for command in (*COMMANDS, "lint", "vrids") for rest in (["--help"], ["--nope"])]
+
+
+@pytest.mark.parametrize("args", ALONE, ids=" ".join)
+def test_a_command_run_alone_says_what_the_whole_app_says(args: list[str]) -> None:
+    # run() builds only the command it is given (start-up); help and usage errors must not notice
+    from typer.testing import CliRunner
+
+    from vrrpcap.cli.app import _for, app
+
+    alone, whole = _for(args), app
+    assert alone is not whole and [c.name for c in alone.registered_commands] == [args[0]]
+    said = [CliRunner().invoke(which, args, prog_name="vrrpcap", env={"COLUMNS": "100"}) for which in (alone, whole)]
+    assert said[0].exit_code == said[1].exit_code != 1
+    assert said[0].output == said[1].output and said[0].output.startswith("Usage: vrrpcap " + args[0])
+
+
 @pytest.mark.parametrize("args", [["--help"], *([c, "--help"] for c in COMMANDS)], ids=" ".join)
 def test_help_imports_nothing_heavy(args: list[str]) -> None:
     code = (
